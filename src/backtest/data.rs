@@ -1,0 +1,1 @@
+//! Loading metric datasets (CSV, Parquet) with polars.

@@ -1,0 +1,2 @@
+//! Counterfactual backtesting over historical metric datasets.
+pub mod data;

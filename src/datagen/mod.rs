@@ -1,0 +1,1 @@
+//! The seeded generator of the sample datasets in `datasets/`.

@@ -1,0 +1,3 @@
+//! scalerules: autoscaling policy as code.
+pub mod backtest;
+pub mod datagen;
