@@ -1,4 +1,57 @@
 //! scalerules: autoscaling policy as code.
+//!
+//! Text flows one way through the stages; each has one public entry function:
+//!
+//! ```text
+//!  source ──parse──▶ ast::File ──check──▶ Checked ──lower──▶ ir::Program ──▶ eval::Evaluator
+//!  (grammar/        (syntax/)           (check/)           (ir/)              (eval/)
+//!   scale.pest)                                                                  │
+//!                                      datasets ──backtest::data::load──▶ backtest::* ◀┘
+//! ```
+//!
+//! [`compile`] runs parse, check and lower in one call, collecting every diagnostic.
+
 pub mod backtest;
+pub mod check;
 pub mod datagen;
+pub mod diagnostics;
+pub mod eval;
+pub mod ir;
+pub mod span;
+pub mod syntax;
 pub mod timestamp;
+pub mod units;
+
+use diagnostics::{Diagnostic, Sink};
+
+/// The outcome of compiling one rule file: the program when there were no errors, and
+/// every diagnostic (errors and warnings) in source order.
+#[derive(Debug)]
+pub struct Compiled {
+    pub program: Option<ir::Program>,
+    pub ast: Option<syntax::ast::File>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses, checks and lowers `src`. `name` is the file stem, used as the service name of
+/// a file without a `service` block.
+pub fn compile(src: &str, name: &str) -> Compiled {
+    let mut sink = Sink::new();
+    let ast = syntax::parse(src, name, &mut sink);
+    let program = ast.as_ref().and_then(|f| {
+        let checked = check::check(f, src, &mut sink)?;
+        Some(ir::lower::lower(f, &checked, src))
+    });
+    Compiled {
+        program,
+        ast,
+        diagnostics: sink.into_sorted(),
+    }
+}
+
+/// The service name for a file without a `service` block: the file stem.
+pub fn stem_of(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "service".into())
+}

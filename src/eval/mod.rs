@@ -1,0 +1,478 @@
+//! Stage 5: the evaluator. Built from one IR service, fed one evaluation at a time
+//! (a timestamp and one SI value per metric slot), it returns the decision, if any, and
+//! why the other rules that wanted to act did not. Used online (`scalerules eval`) and
+//! by the backtester. No polars here.
+//!
+//! Order of work at each evaluation (docs/language.md, "Evaluation"):
+//! 1. push the sample into every window; 2. evaluate each rule's condition in
+//!    three-valued logic and resolve "unknown" by the missing-data mode; 3. update each
+//!    rule's sustain state (firing does not reset it); 4. for rules whose sustain holds,
+//!    check the rule cooldown, then the direction cooldown, then the bounds; 5. pick the
+//!    winner by the tie-break; only it starts its cooldowns.
+
+mod window;
+
+pub use window::{quantile, Window};
+
+use crate::ir::{self, Cond, Direction, Millis, MissingMode, RuleId, Sustain, Value};
+use crate::units::fmt_duration_ms;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::fmt;
+
+/// A scaling decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    pub timestamp: Millis,
+    pub from: u32,
+    pub to: u32,
+    pub direction: Direction,
+    pub rule: RuleId,
+    /// Why, in words: the comparisons with their current values.
+    pub reason: String,
+}
+
+/// Why a rule whose condition held did not act.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Suppressed {
+    /// Its own cooldown runs until `until`.
+    Cooldown { until: Millis },
+    /// The service's cooldown for this direction runs until `until`.
+    DirectionCooldown { direction: Direction, until: Millis },
+    /// The bound absorbed the whole action.
+    Bound { bound: u32 },
+    /// `scale to N` where N is the current count.
+    NoChange,
+    /// Another rule won the tie-break.
+    LostTieBreak { winner: RuleId },
+}
+
+impl Suppressed {
+    /// A short stable key for counting: `cooldown`, `direction_cooldown`, `bound`,
+    /// `no_change`, `tie_break`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Suppressed::Cooldown { .. } => "cooldown",
+            Suppressed::DirectionCooldown { .. } => "direction_cooldown",
+            Suppressed::Bound { .. } => "bound",
+            Suppressed::NoChange => "no_change",
+            Suppressed::LostTieBreak { .. } => "tie_break",
+        }
+    }
+}
+
+/// One rule that wanted to act and did not.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    pub rule: RuleId,
+    pub why: Suppressed,
+}
+
+/// The result of one evaluation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Step {
+    pub decision: Option<Decision>,
+    pub suppressed: Vec<Suppression>,
+}
+
+/// Errors from feeding the evaluator.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    #[error("timestamp {got} is not after the previous evaluation at {previous}")]
+    NotIncreasing { previous: Millis, got: Millis },
+    #[error("expected {expected} metric values, got {got}")]
+    WrongWidth { expected: usize, got: usize },
+}
+
+/// Per-rule state.
+#[derive(Clone, Debug, Default)]
+struct RuleState {
+    /// Start of the current run of true evaluations (`for`).
+    streak_start: Option<Millis>,
+    /// Times of true evaluations inside the M-of-N window.
+    trues: VecDeque<Millis>,
+    /// The last resolved condition value (for `on missing hold`).
+    previous: bool,
+    last_fired: Option<Millis>,
+}
+
+/// Three-valued truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// The online evaluator for one service.
+#[derive(Clone, Debug)]
+pub struct Evaluator<'p> {
+    service: &'p ir::Service,
+    replicas: u32,
+    windows: Vec<Window>,
+    rules: Vec<RuleState>,
+    last_out: Option<Millis>,
+    last_in: Option<Millis>,
+    last_t: Option<Millis>,
+    /// Aggregate values at the current evaluation.
+    agg_values: Vec<f64>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator starting at the service's `start` count.
+    pub fn new(service: &'p ir::Service) -> Self {
+        Evaluator::with_replicas(service, service.start)
+    }
+
+    /// An evaluator starting at `replicas` (clamped to the bounds).
+    pub fn with_replicas(service: &'p ir::Service, replicas: u32) -> Self {
+        Evaluator {
+            service,
+            replicas: replicas.clamp(service.min, service.max),
+            windows: service
+                .aggregates
+                .iter()
+                .map(|a| Window::new(a.func, a.window))
+                .collect(),
+            rules: vec![RuleState::default(); service.rules.len()],
+            last_out: None,
+            last_in: None,
+            last_t: None,
+            agg_values: vec![f64::NAN; service.aggregates.len()],
+        }
+    }
+
+    pub fn service(&self) -> &'p ir::Service {
+        self.service
+    }
+
+    /// The current (requested) replica count.
+    pub fn replicas(&self) -> u32 {
+        self.replicas
+    }
+
+    /// Evaluates at `t` with one SI value per metric slot (NaN = missing).
+    pub fn step(&mut self, t: Millis, values: &[f64]) -> Result<Step, EvalError> {
+        if values.len() != self.service.metrics.len() {
+            return Err(EvalError::WrongWidth {
+                expected: self.service.metrics.len(),
+                got: values.len(),
+            });
+        }
+        if let Some(prev) = self.last_t {
+            if t <= prev {
+                return Err(EvalError::NotIncreasing {
+                    previous: prev,
+                    got: t,
+                });
+            }
+        }
+        self.last_t = Some(t);
+        for (i, (w, agg)) in self
+            .windows
+            .iter_mut()
+            .zip(&self.service.aggregates)
+            .enumerate()
+        {
+            w.push(t, values[agg.metric.0]);
+            self.agg_values[i] = w.value();
+        }
+
+        let current = self.replicas;
+        let mut candidates: Vec<(RuleId, u32, Direction)> = Vec::new();
+        let mut step = Step::default();
+        for (i, rule) in self.service.rules.iter().enumerate() {
+            let truth = eval_cond(&rule.condition, values, &self.agg_values);
+            let state = &mut self.rules[i];
+            let Some(holds) =
+                update_sustain(state, rule.sustain, truth, self.service.on_missing, t)
+            else {
+                continue;
+            };
+            if !holds {
+                continue;
+            }
+            let id = RuleId(i);
+            if let Some(last) = state.last_fired {
+                if t - last < rule.cooldown {
+                    step.suppressed.push(Suppression {
+                        rule: id,
+                        why: Suppressed::Cooldown {
+                            until: last + rule.cooldown,
+                        },
+                    });
+                    continue;
+                }
+            }
+            let Some(direction) = rule.action.direction(current) else {
+                step.suppressed.push(Suppression {
+                    rule: id,
+                    why: Suppressed::NoChange,
+                });
+                continue;
+            };
+            let (last_dir, dir_cooldown) = match direction {
+                Direction::Out => (self.last_out, self.service.cooldown_out),
+                Direction::In => (self.last_in, self.service.cooldown_in),
+            };
+            if let Some(last) = last_dir {
+                if t - last < dir_cooldown {
+                    step.suppressed.push(Suppression {
+                        rule: id,
+                        why: Suppressed::DirectionCooldown {
+                            direction,
+                            until: last + dir_cooldown,
+                        },
+                    });
+                    continue;
+                }
+            }
+            let wanted = rule.action.target(current);
+            let to = wanted.clamp(i64::from(self.service.min), i64::from(self.service.max)) as u32;
+            if to == current {
+                let bound = if wanted > i64::from(current) {
+                    self.service.max
+                } else {
+                    self.service.min
+                };
+                step.suppressed.push(Suppression {
+                    rule: id,
+                    why: Suppressed::Bound { bound },
+                });
+                continue;
+            }
+            candidates.push((id, to, direction));
+        }
+
+        let Some(&(winner, to, direction)) = candidates.iter().max_by(|a, b| {
+            // Out beats in; then the larger count; then the earlier rule.
+            (a.2 == Direction::Out, a.1, std::cmp::Reverse(a.0)).cmp(&(
+                b.2 == Direction::Out,
+                b.1,
+                std::cmp::Reverse(b.0),
+            ))
+        }) else {
+            return Ok(step);
+        };
+        for &(id, _, _) in &candidates {
+            if id != winner {
+                step.suppressed.push(Suppression {
+                    rule: id,
+                    why: Suppressed::LostTieBreak { winner },
+                });
+            }
+        }
+        self.rules[winner.0].last_fired = Some(t);
+        match direction {
+            Direction::Out => self.last_out = Some(t),
+            Direction::In => self.last_in = Some(t),
+        }
+        self.replicas = to;
+        let rule = &self.service.rules[winner.0];
+        step.decision = Some(Decision {
+            timestamp: t,
+            from: current,
+            to,
+            direction,
+            rule: winner,
+            reason: self.reason(rule, values),
+        });
+        Ok(step)
+    }
+
+    /// "p95 = 412ms (> 300ms) for 2m".
+    fn reason(&self, rule: &ir::Rule, values: &[f64]) -> String {
+        let mut parts = Vec::new();
+        collect_reason(
+            &rule.condition,
+            self.service,
+            values,
+            &self.agg_values,
+            &mut parts,
+        );
+        let mut s = parts.join(", ");
+        match rule.sustain {
+            Sustain::Immediate => {}
+            Sustain::For(d) => s.push_str(&format!("; held for {}", fmt_duration_ms(d))),
+            Sustain::MOfN { m, window } => {
+                s.push_str(&format!("; true {m} times in {}", fmt_duration_ms(window)))
+            }
+        }
+        s
+    }
+}
+
+fn value_of(v: &Value, values: &[f64], aggs: &[f64]) -> f64 {
+    match v {
+        Value::Metric(m) => values[m.0],
+        Value::Aggregate(a) => aggs[a.0],
+        Value::Const(c) => *c,
+    }
+}
+
+fn eval_cond(c: &Cond, values: &[f64], aggs: &[f64]) -> Truth {
+    match c {
+        Cond::Compare(cmp) => {
+            let (a, b) = (
+                value_of(&cmp.lhs, values, aggs),
+                value_of(&cmp.rhs, values, aggs),
+            );
+            if a.is_nan() || b.is_nan() {
+                return Truth::Unknown;
+            }
+            let r = match cmp.op {
+                ir::CmpOp::Gt => a > b,
+                ir::CmpOp::Ge => a >= b,
+                ir::CmpOp::Lt => a < b,
+                ir::CmpOp::Le => a <= b,
+                ir::CmpOp::Eq => a == b,
+                ir::CmpOp::Ne => a != b,
+            };
+            if r {
+                Truth::True
+            } else {
+                Truth::False
+            }
+        }
+        Cond::Not(x) => eval_cond(x, values, aggs).not(),
+        Cond::And(a, b) => match (eval_cond(a, values, aggs), eval_cond(b, values, aggs)) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        },
+        Cond::Or(a, b) => match (eval_cond(a, values, aggs), eval_cond(b, values, aggs)) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        },
+    }
+}
+
+/// Applies one evaluation to a rule's sustain state. `None`: the evaluation was skipped
+/// for this rule (`on missing skip` and an unknown condition).
+fn update_sustain(
+    state: &mut RuleState,
+    sustain: Sustain,
+    truth: Truth,
+    on_missing: MissingMode,
+    t: Millis,
+) -> Option<bool> {
+    let c = match truth {
+        Truth::True => true,
+        Truth::False => false,
+        Truth::Unknown => match on_missing {
+            MissingMode::False => false,
+            MissingMode::True => true,
+            MissingMode::Hold => state.previous,
+            MissingMode::Skip => {
+                if let Sustain::MOfN { window, .. } = sustain {
+                    while state.trues.front().is_some_and(|&x| x <= t - window) {
+                        state.trues.pop_front();
+                    }
+                }
+                return None;
+            }
+        },
+    };
+    state.previous = c;
+    Some(match sustain {
+        Sustain::Immediate => c,
+        Sustain::For(d) => {
+            if c {
+                let start = *state.streak_start.get_or_insert(t);
+                t - start >= d
+            } else {
+                state.streak_start = None;
+                false
+            }
+        }
+        Sustain::MOfN { m, window } => {
+            if c {
+                state.trues.push_back(t);
+            }
+            while state.trues.front().is_some_and(|&x| x <= t - window) {
+                state.trues.pop_front();
+            }
+            state.trues.len() >= m as usize
+        }
+    })
+}
+
+fn collect_reason(
+    c: &Cond,
+    service: &ir::Service,
+    values: &[f64],
+    aggs: &[f64],
+    out: &mut Vec<String>,
+) {
+    match c {
+        Cond::Compare(cmp) => {
+            let name = |v: &Value| match v {
+                Value::Metric(m) => Some(service.metrics[m.0].name.clone()),
+                Value::Aggregate(a) => {
+                    let agg = &service.aggregates[a.0];
+                    Some(format!(
+                        "{}({}, {})",
+                        agg.func.name(),
+                        service.metrics[agg.metric.0].name,
+                        fmt_duration_ms(agg.window)
+                    ))
+                }
+                Value::Const(_) => None,
+            };
+            let (subject, value, op, other) = match (name(&cmp.lhs), name(&cmp.rhs)) {
+                (Some(n), _) => (n, &cmp.lhs, cmp.op, &cmp.rhs),
+                (None, Some(n)) => (n, &cmp.rhs, cmp.op.flipped(), &cmp.lhs),
+                (None, None) => return,
+            };
+            out.push(format!(
+                "{subject} = {} ({} {})",
+                cmp.unit.show_si(value_of(value, values, aggs)),
+                op.as_str(),
+                cmp.unit.show_si(value_of(other, values, aggs))
+            ));
+        }
+        Cond::Not(x) => collect_reason(x, service, values, aggs, out),
+        Cond::And(a, b) | Cond::Or(a, b) => {
+            collect_reason(a, service, values, aggs, out);
+            collect_reason(b, service, values, aggs, out);
+        }
+    }
+}
+
+impl fmt::Display for Suppressed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Suppressed::Cooldown { until } => write!(
+                f,
+                "in its cooldown until {}",
+                crate::timestamp::format_timestamp(*until)
+            ),
+            Suppressed::DirectionCooldown { direction, until } => write!(
+                f,
+                "in the scale-{} cooldown until {}",
+                match direction {
+                    Direction::Out => "out",
+                    Direction::In => "in",
+                },
+                crate::timestamp::format_timestamp(*until)
+            ),
+            Suppressed::Bound { bound } => write!(f, "absorbed by the bound {bound}"),
+            Suppressed::NoChange => write!(f, "already at the target count"),
+            Suppressed::LostTieBreak { winner } => {
+                write!(f, "lost the tie-break to rule {}", winner.0 + 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The stable, readable form of the IR printed by `scalerules explain`. Values are shown
+//! in SI (`0.3s`, `0.75`, `1000/s`); durations in seconds.
+
+use super::*;
+use crate::units::{fmt_num, Dimension};
+use std::fmt::{self, Display, Formatter};
+
+fn secs(ms: Millis) -> String {
+    format!("{}s", fmt_num(ms as f64 / 1000.0))
+}
+
+fn si(v: f64, unit: Unit) -> String {
+    let n = fmt_num(v);
+    match unit.dimension() {
+        Dimension::Time => format!("{n}s"),
+        Dimension::Ratio | Dimension::Count => n,
+        Dimension::Rate => format!("{n}/s"),
+    }
+}
+
+impl Display for Program {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.services.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Service {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        writeln!(f, "service {}", self.name)?;
+        writeln!(
+            f,
+            "  replicas: {}..{}, start {}",
+            self.min, self.max, self.start
+        )?;
+        writeln!(f, "  on missing: {}", missing_name(self.on_missing))?;
+        writeln!(
+            f,
+            "  direction cooldown: out {}, in {}",
+            secs(self.cooldown_out),
+            secs(self.cooldown_in)
+        )?;
+        match self.tick {
+            Some(t) => writeln!(f, "  tick: {}", secs(t))?,
+            None => writeln!(f, "  tick: every sample")?,
+        }
+        writeln!(f, "  metrics:")?;
+        for (i, m) in self.metrics.iter().enumerate() {
+            let source = match &m.source {
+                MetricSource::Column(c) => format!("column \"{c}\""),
+                MetricSource::Builtin(b) => format!("simulated {}", b.name()),
+            };
+            let origin = match &m.unit_origin {
+                UnitOrigin::Declared => "declared".to_string(),
+                UnitOrigin::Suffix(s) => format!("column suffix `{s}`"),
+                UnitOrigin::Inferred { literal, line } => {
+                    format!("inferred from `{literal}` on line {line}")
+                }
+                UnitOrigin::Builtin => "builtin".to_string(),
+                UnitOrigin::Default => "default".to_string(),
+            };
+            writeln!(f, "    m{i} {}: {source} in {} ({origin})", m.name, m.unit)?;
+        }
+        if !self.aggregates.is_empty() {
+            writeln!(f, "  aggregates:")?;
+            for (i, a) in self.aggregates.iter().enumerate() {
+                writeln!(
+                    f,
+                    "    a{i} {}(m{}, {}) over (t - {}, t]",
+                    a.func.name(),
+                    a.metric.0,
+                    self.metrics[a.metric.0].name,
+                    secs(a.window)
+                )?;
+            }
+        }
+        writeln!(f, "  rules:")?;
+        for r in &self.rules {
+            writeln!(f, "    r{} (line {}): {}", r.id.0 + 1, r.line, r.text)?;
+            writeln!(f, "      if {}", CondView(&r.condition, self))?;
+            let sustain = match r.sustain {
+                Sustain::Immediate => "immediately".to_string(),
+                Sustain::For(d) => format!("held for {}", secs(d)),
+                Sustain::MOfN { m, window } => {
+                    format!("true at least {m} times in (t - {}, t]", secs(window))
+                }
+            };
+            writeln!(f, "      when {sustain}")?;
+            let action = match r.action {
+                Action::OutBy(n) => format!("out by {n}"),
+                Action::OutByPercent(p) => {
+                    format!("out by {}% (added rounded up, at least 1)", fmt_num(p))
+                }
+                Action::InBy(n) => format!("in by {n}"),
+                Action::InByPercent(p) => {
+                    format!("in by {}% (removed rounded down, at least 1)", fmt_num(p))
+                }
+                Action::To(n) => format!("to {n}"),
+            };
+            writeln!(
+                f,
+                "      then scale {action}, clamped to {}..{}",
+                self.min, self.max
+            )?;
+            writeln!(f, "      cooldown {}", secs(r.cooldown))?;
+        }
+        if let Some(m) = &self.model {
+            writeln!(f, "  model:")?;
+            let demand = &self.metrics[m.demand.0];
+            writeln!(
+                f,
+                "    demand: m{} {} ({})",
+                m.demand.0, demand.name, demand.unit
+            )?;
+            writeln!(
+                f,
+                "    capacity: {} per ready replica",
+                si(m.capacity, demand.unit)
+            )?;
+            writeln!(f, "    startup: {}", secs(m.startup))?;
+            writeln!(
+                f,
+                "    price: {} per replica-hour",
+                fmt_num(m.price_per_hour)
+            )?;
+            match &m.recorded_replicas {
+                Some(c) => writeln!(f, "    recorded replicas: column \"{c}\"")?,
+                None => writeln!(f, "    recorded replicas: none")?,
+            }
+            for u in &m.utilization {
+                writeln!(f, "    utilization: m{} {}", u.0, self.metrics[u.0].name)?;
+            }
+            for l in &m.latency {
+                let how = match l.base {
+                    Some(b) => format!("base {}s / (1 - rho)", fmt_num(b)),
+                    None => "recorded x (1 - rho_rec) / (1 - rho)".to_string(),
+                };
+                writeln!(
+                    f,
+                    "    latency: m{} {} = {how}",
+                    l.metric.0, self.metrics[l.metric.0].name
+                )?;
+            }
+            for s in &m.slos {
+                writeln!(
+                    f,
+                    "    slo: {} ({})",
+                    CondView(&Cond::Compare(s.compare.clone()), self),
+                    s.text
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn missing_name(m: MissingMode) -> &'static str {
+    match m {
+        MissingMode::False => "false (unknown counts as false)",
+        MissingMode::True => "true (unknown counts as true)",
+        MissingMode::Hold => "hold (unknown repeats the previous result)",
+        MissingMode::Skip => "skip (unknown evaluations are skipped)",
+    }
+}
+
+struct CondView<'a>(&'a Cond, &'a Service);
+
+impl Display for CondView<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let s = self.1;
+        match self.0 {
+            Cond::Compare(c) => {
+                let side = |v: &Value| match v {
+                    Value::Metric(m) => s.metrics[m.0].name.clone(),
+                    Value::Aggregate(a) => format!("a{}", a.0),
+                    Value::Const(x) => si(*x, c.unit),
+                };
+                write!(f, "{} {} {}", side(&c.lhs), c.op.as_str(), side(&c.rhs))
+            }
+            Cond::And(a, b) => write!(f, "({} and {})", CondView(a, s), CondView(b, s)),
+            Cond::Or(a, b) => write!(f, "({} or {})", CondView(a, s), CondView(b, s)),
+            Cond::Not(a) => write!(f, "not {}", CondView(a, s)),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Stage 3: checked AST → IR ([`lower`]). Everything was validated by the checker; this
+//! only converts (units to SI, durations to ms, shared aggregates deduplicated).
+
+use super::*;
+use crate::check::{duration_ms, parse_function, Checked, CheckedService};
+use crate::span::line_col;
+use crate::syntax::ast::{self, Item, ModelItem, Operand};
+
+/// Lowers a checked file.
+pub fn lower(file: &ast::File, checked: &Checked, src: &str) -> Program {
+    let services = file
+        .services
+        .iter()
+        .zip(&checked.services)
+        .map(|(s, c)| {
+            Lowerer {
+                c,
+                src,
+                aggregates: Vec::new(),
+            }
+            .service(s)
+        })
+        .collect();
+    Program { services }
+}
+
+struct Lowerer<'a> {
+    c: &'a CheckedService,
+    src: &'a str,
+    aggregates: Vec<Aggregate>,
+}
+
+/// Source text with runs of white space folded to one space.
+pub fn fold_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Lowerer<'_> {
+    fn service(mut self, s: &ast::Service) -> Service {
+        let mut rules = Vec::new();
+        let mut model = None;
+        for item in &s.items {
+            match item {
+                Item::Rule(r) => {
+                    let id = RuleId(rules.len());
+                    rules.push(self.rule(r, id));
+                }
+                Item::Model(m) => model = self.model(m),
+                _ => {}
+            }
+        }
+        Service {
+            name: self.c.name.clone(),
+            min: self.c.min,
+            max: self.c.max,
+            start: self.c.start,
+            on_missing: self.c.on_missing,
+            cooldown_out: self.c.cooldown_out,
+            cooldown_in: self.c.cooldown_in,
+            tick: self.c.tick,
+            metrics: self.c.metrics.clone(),
+            aggregates: self.aggregates,
+            rules,
+            model,
+            span: s.span,
+        }
+    }
+
+    fn rule(&mut self, r: &ast::Rule, id: RuleId) -> Rule {
+        let sustain = match &r.sustain {
+            None => Sustain::Immediate,
+            Some(ast::Sustain::For { duration, .. }) => match duration_ms(duration).unwrap_or(0) {
+                0 => Sustain::Immediate,
+                d => Sustain::For(d),
+            },
+            Some(ast::Sustain::MOfN { m, window, .. }) => Sustain::MOfN {
+                m: m.value.max(1.0) as u32,
+                window: duration_ms(window).unwrap_or(0),
+            },
+        };
+        let action = match &r.action {
+            ast::Action::Out { amount, .. } if amount.percent => {
+                Action::OutByPercent(amount.value.value)
+            }
+            ast::Action::Out { amount, .. } => Action::OutBy(amount.value.value as u32),
+            ast::Action::In { amount, .. } if amount.percent => {
+                Action::InByPercent(amount.value.value)
+            }
+            ast::Action::In { amount, .. } => Action::InBy(amount.value.value as u32),
+            ast::Action::To { count, .. } => Action::To(count.value as u32),
+            // Rejected by the checker; kept total.
+            ast::Action::Vertical { .. } => Action::To(self.c.start),
+        };
+        Rule {
+            id,
+            text: fold_ws(r.span.text(self.src)),
+            span: r.span,
+            line: line_col(self.src, r.span.start).0,
+            condition: self.cond(&r.condition),
+            sustain,
+            action,
+            cooldown: r.cooldown.as_ref().and_then(duration_ms).unwrap_or(0),
+        }
+    }
+
+    fn cond(&mut self, e: &ast::Expr) -> Cond {
+        match e {
+            ast::Expr::Or(a, b, _) => Cond::Or(Box::new(self.cond(a)), Box::new(self.cond(b))),
+            ast::Expr::And(a, b, _) => Cond::And(Box::new(self.cond(a)), Box::new(self.cond(b))),
+            ast::Expr::Not(a, _) => Cond::Not(Box::new(self.cond(a))),
+            ast::Expr::Compare(c) => Cond::Compare(self.compare(c)),
+        }
+    }
+
+    fn compare(&mut self, c: &ast::Comparison) -> Compare {
+        let unit = self
+            .c
+            .compare_unit
+            .get(&c.span)
+            .copied()
+            .unwrap_or(crate::units::Unit::Count);
+        Compare {
+            lhs: self.value(&c.lhs, unit),
+            op: c.op.node,
+            rhs: self.value(&c.rhs, unit),
+            unit,
+            span: c.span,
+        }
+    }
+
+    fn value(&mut self, op: &Operand, unit: crate::units::Unit) -> Value {
+        match op {
+            Operand::Literal(q) => {
+                let u = q
+                    .unit
+                    .as_ref()
+                    .map_or(unit, |u| crate::units::Unit::from_name(u.node));
+                Value::Const(u.to_si(q.value.value))
+            }
+            Operand::Metric(m) => Value::Metric(
+                self.c
+                    .operand_metric
+                    .get(&m.span)
+                    .copied()
+                    .unwrap_or(MetricId(0)),
+            ),
+            Operand::Aggregate(a) => {
+                let agg = Aggregate {
+                    func: parse_function(&a.func.node).unwrap_or(AggFunc::Avg),
+                    metric: self
+                        .c
+                        .operand_metric
+                        .get(&a.span)
+                        .copied()
+                        .unwrap_or(MetricId(0)),
+                    window: duration_ms(&a.window).unwrap_or(0),
+                };
+                let id = match self.aggregates.iter().position(|x| *x == agg) {
+                    Some(i) => i,
+                    None => {
+                        self.aggregates.push(agg);
+                        self.aggregates.len() - 1
+                    }
+                };
+                Value::Aggregate(AggregateId(id))
+            }
+        }
+    }
+
+    fn model(&mut self, m: &ast::Model) -> Option<Model> {
+        let mut out = Model {
+            demand: MetricId(0),
+            capacity: 0.0,
+            startup: 0,
+            price_per_hour: 0.0,
+            recorded_replicas: None,
+            utilization: Vec::new(),
+            latency: Vec::new(),
+            slos: Vec::new(),
+            span: m.span,
+        };
+        let metric = |n: &crate::span::Spanned<String>| self.c.operand_metric.get(&n.span).copied();
+        let mut demand = None;
+        let mut capacity = None;
+        for item in &m.items {
+            match item {
+                ModelItem::Demand(n) => demand = metric(n),
+                ModelItem::Capacity(q, _) => capacity = Some(q),
+                ModelItem::Startup(d, _) => out.startup = duration_ms(d).unwrap_or(0),
+                ModelItem::Price(p, _) => out.price_per_hour = p.value,
+                ModelItem::Recorded(col, _) => out.recorded_replicas = Some(col.node.clone()),
+                ModelItem::Utilization(n, _) => out.utilization.extend(metric(n)),
+                ModelItem::Latency {
+                    metric: n, base, ..
+                } => {
+                    if let Some(id) = metric(n) {
+                        out.latency.push(LatencyModel {
+                            metric: id,
+                            base: base
+                                .as_ref()
+                                .and_then(duration_ms)
+                                .map(|ms| ms as f64 / 1000.0),
+                        });
+                    }
+                }
+                ModelItem::Slo(..) => {}
+            }
+        }
+        for item in &m.items {
+            if let ModelItem::Slo(c, span) = item {
+                let compare = self.compare(c);
+                out.slos.push(Slo {
+                    compare,
+                    text: fold_ws(span.text(self.src)),
+                });
+            }
+        }
+        out.demand = demand?;
+        let q = capacity?;
+        let du = self.c.metrics[out.demand.0].unit;
+        let cu = q
+            .unit
+            .as_ref()
+            .map_or(du, |u| crate::units::Unit::from_name(u.node));
+        out.capacity = cu.to_si(q.value.value);
+        Some(out)
+    }
+}

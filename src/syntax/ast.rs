@@ -1,0 +1,362 @@
+//! The typed syntax tree. Every node keeps the span of the text it came from; values are
+//! as written (units not yet converted: the checker does that).
+
+pub use crate::span::{Span, Spanned};
+
+/// A whole `.scale` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    pub services: Vec<Service>,
+}
+
+/// `service checkout { … }`, or the items of a file without a `service` block (then
+/// `implicit` is set and the name is the file stem).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub items: Vec<Item>,
+    pub implicit: bool,
+    pub span: Span,
+}
+
+/// One statement inside a service.
+#[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per file; boxing would only add noise"
+)]
+pub enum Item {
+    /// `replicas 2..40, start 4`
+    Replicas(ReplicasDecl),
+    /// `metric p95 = column "latency_p95_ms" in ms`
+    Metric(MetricDecl),
+    /// `on missing hold`
+    OnMissing(Spanned<MissingMode>),
+    /// `cooldown out 3m, in 10m`
+    Cooldown(Vec<DirectionCooldown>),
+    /// `tick 1m` — the evaluation interval of backtests
+    Tick(Duration),
+    /// `model { … }` — the backtest model
+    Model(Model),
+    /// `when … scale …`
+    Rule(Rule),
+    /// `target …` / `schedule …` — reserved keywords
+    Reserved(Spanned<String>),
+}
+
+/// A number as written, with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Number {
+    pub value: f64,
+    pub text: String,
+    pub span: Span,
+}
+
+/// `replicas MIN..MAX, start N`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicasDecl {
+    pub min: Number,
+    pub max: Number,
+    pub start: Option<Number>,
+    pub span: Span,
+}
+
+/// `metric NAME [= column "COL"] [in UNIT]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDecl {
+    pub name: Spanned<String>,
+    pub column: Option<Spanned<String>>,
+    pub unit: Option<Spanned<UnitName>>,
+    pub span: Span,
+}
+
+/// What an unknown (missing) condition counts as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingMode {
+    /// `on missing false` — unknown counts as false (the default)
+    False,
+    /// `on missing true` — unknown counts as true
+    True,
+    /// `on missing hold` — unknown repeats the rule's previous result
+    Hold,
+    /// `on missing skip` — the evaluation is skipped for that rule
+    Skip,
+}
+
+/// Scaling direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Out,
+    In,
+}
+
+/// `out 3m` inside a `cooldown` line
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirectionCooldown {
+    pub direction: Spanned<Direction>,
+    pub duration: Duration,
+}
+
+/// A unit as written after a number or after `in`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnitName {
+    Millis,
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Percent,
+    Fraction,
+    Rps,
+    Rpm,
+}
+
+/// `5m`, `90s`, `0`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Duration {
+    pub value: Number,
+    pub unit: Option<UnitName>,
+    pub span: Span,
+}
+
+/// `300ms`, `75%`, `1000`, `1000 rps`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    pub value: Number,
+    pub unit: Option<Spanned<UnitName>>,
+    pub span: Span,
+}
+
+/// `when CONDITION [SUSTAIN] ACTION [, cooldown D]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub condition: Expr,
+    pub sustain: Option<Sustain>,
+    pub action: Action,
+    pub cooldown: Option<Duration>,
+    pub span: Span,
+}
+
+/// How long a condition must hold before the rule fires.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sustain {
+    /// `for 2m` — true at every evaluation for this long
+    For { duration: Duration, span: Span },
+    /// `for 3 of 5m` — at least M true evaluations in the window
+    MOfN {
+        m: Number,
+        window: Duration,
+        span: Span,
+    },
+}
+
+impl Sustain {
+    pub fn span(&self) -> Span {
+        match self {
+            Sustain::For { span, .. } | Sustain::MOfN { span, .. } => *span,
+        }
+    }
+}
+
+/// `N` or `P%`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Amount {
+    pub value: Number,
+    pub percent: bool,
+    pub span: Span,
+}
+
+/// What a rule does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// `scale out by N` / `scale out by P%`
+    Out { amount: Amount, span: Span },
+    /// `scale in by N` / `scale in by P%`
+    In { amount: Amount, span: Span },
+    /// `scale to N`
+    To { count: Number, span: Span },
+    /// `scale up …` / `scale down …` — reserved for vertical scaling
+    Vertical { keyword: String, span: Span },
+}
+
+impl Action {
+    pub fn span(&self) -> Span {
+        match self {
+            Action::Out { span, .. }
+            | Action::In { span, .. }
+            | Action::To { span, .. }
+            | Action::Vertical { span, .. } => *span,
+        }
+    }
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum CmpOp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// The operator with its sides swapped (`a < b` is `b > a`).
+    pub fn flipped(self) -> CmpOp {
+        match self {
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            other => other,
+        }
+    }
+}
+
+/// A condition.
+#[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per file; boxing would only add noise"
+)]
+pub enum Expr {
+    /// `a or b`
+    Or(Box<Expr>, Box<Expr>, Span),
+    /// `a and b`
+    And(Box<Expr>, Box<Expr>, Span),
+    /// `not a`
+    Not(Box<Expr>, Span),
+    /// `lhs OP rhs`
+    Compare(Comparison),
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Or(_, _, s) | Expr::And(_, _, s) | Expr::Not(_, s) => *s,
+            Expr::Compare(c) => c.span,
+        }
+    }
+
+    /// Every comparison in the condition, left to right.
+    pub fn comparisons(&self) -> Vec<&Comparison> {
+        let mut out = Vec::new();
+        self.walk(&mut |c| out.push(c));
+        out
+    }
+
+    fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Comparison)) {
+        match self {
+            Expr::Or(a, b, _) | Expr::And(a, b, _) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            Expr::Not(a, _) => a.walk(f),
+            Expr::Compare(c) => f(c),
+        }
+    }
+}
+
+/// `lhs OP rhs`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub lhs: Operand,
+    pub op: Spanned<CmpOp>,
+    pub rhs: Operand,
+    pub span: Span,
+}
+
+/// One side of a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// `cpu` — the metric's current value
+    Metric(Spanned<String>),
+    /// `avg(cpu, 5m)` — an aggregate over a window of the past
+    Aggregate(Aggregate),
+    /// `300ms`
+    Literal(Quantity),
+}
+
+impl Operand {
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Metric(m) => m.span,
+            Operand::Aggregate(a) => a.span,
+            Operand::Literal(q) => q.span,
+        }
+    }
+}
+
+/// `FUNC(METRIC, WINDOW)`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aggregate {
+    pub func: Spanned<String>,
+    pub metric: Spanned<String>,
+    pub window: Duration,
+    pub span: Span,
+}
+
+/// `model { … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub items: Vec<ModelItem>,
+    pub span: Span,
+}
+
+/// One line of a `model` block.
+#[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per file; boxing would only add noise"
+)]
+pub enum ModelItem {
+    /// `demand rps` — the metric holding offered load
+    Demand(Spanned<String>),
+    /// `capacity 100 rps per replica`
+    Capacity(Quantity, Span),
+    /// `startup 60s` — from request to ready
+    Startup(Duration, Span),
+    /// `price 0.10 per replica-hour`
+    Price(Number, Span),
+    /// `recorded replicas = column "replicas"`
+    Recorded(Spanned<String>, Span),
+    /// `utilization cpu` — a metric proportional to load per ready replica
+    Utilization(Spanned<String>, Span),
+    /// `latency p95 base 80ms` — a latency that follows the queueing model
+    Latency {
+        metric: Spanned<String>,
+        base: Option<Duration>,
+        span: Span,
+    },
+    /// `slo p95 < 300ms`
+    Slo(Comparison, Span),
+}
+
+impl ModelItem {
+    pub fn span(&self) -> Span {
+        match self {
+            ModelItem::Demand(m) => m.span,
+            ModelItem::Capacity(_, s)
+            | ModelItem::Startup(_, s)
+            | ModelItem::Price(_, s)
+            | ModelItem::Recorded(_, s)
+            | ModelItem::Utilization(_, s)
+            | ModelItem::Latency { span: s, .. }
+            | ModelItem::Slo(_, s) => *s,
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! Pest pairs → typed AST. One function per grammar rule; spans are taken at once. A
+//! shape the grammar should never produce becomes an internal-error diagnostic, not a
+//! panic.
+
+use super::ast::*;
+use super::grammar::Rule;
+use crate::diagnostics::Diagnostic;
+use crate::span::{Span, Spanned};
+use pest::iterators::{Pair, Pairs};
+
+type Result<T> = std::result::Result<T, Box<Diagnostic>>;
+
+fn span_of(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn internal(span: Span, what: &str) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "E000",
+            format!("internal error: unexpected syntax tree at {what}"),
+            span,
+        )
+        .help("this is a bug in scalerules: please report it together with the rule file"),
+    )
+}
+
+/// The children of one pair, taken in order.
+struct Children<'i> {
+    pairs: Pairs<'i, Rule>,
+    span: Span,
+}
+
+impl<'i> Children<'i> {
+    fn of(p: Pair<'i, Rule>) -> Self {
+        let span = span_of(&p);
+        Children {
+            pairs: p.into_inner(),
+            span,
+        }
+    }
+
+    /// The next child, which must exist.
+    fn next(&mut self, what: &str) -> Result<Pair<'i, Rule>> {
+        self.pairs.next().ok_or_else(|| internal(self.span, what))
+    }
+
+    /// The next child if it is of rule `r`.
+    fn next_if(&mut self, r: Rule) -> Option<Pair<'i, Rule>> {
+        if self.pairs.peek().is_some_and(|p| p.as_rule() == r) {
+            self.pairs.next()
+        } else {
+            None
+        }
+    }
+
+    /// Skips keyword children (they carry no data).
+    fn skip_keywords(&mut self) {
+        while self
+            .pairs
+            .peek()
+            .is_some_and(|p| super::grammar::is_keyword(p.as_rule()))
+        {
+            self.pairs.next();
+        }
+    }
+}
+
+fn spanned_str(p: &Pair<Rule>) -> Spanned<String> {
+    Spanned::new(p.as_str().to_string(), span_of(p))
+}
+
+/// `file`
+pub(super) fn file(p: Pair<Rule>, implicit_name: &str) -> Result<File> {
+    let span = span_of(&p);
+    let mut services = Vec::new();
+    let mut loose = Vec::new();
+    for child in p.into_inner() {
+        match child.as_rule() {
+            Rule::service_block => services.push(service_block(child)?),
+            Rule::EOI => {}
+            _ => loose.push(item(child)?),
+        }
+    }
+    if services.is_empty() {
+        services.push(Service {
+            name: Spanned::new(implicit_name.to_string(), Span::new(0, 0)),
+            items: loose,
+            implicit: true,
+            span,
+        });
+    }
+    Ok(File { services })
+}
+
+fn service_block(p: Pair<Rule>) -> Result<Service> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let name = spanned_str(&c.next("service name")?);
+    let mut items = Vec::new();
+    for child in c.pairs {
+        match child.as_rule() {
+            Rule::block_open | Rule::block_close => {}
+            _ => items.push(item(child)?),
+        }
+    }
+    Ok(Service {
+        name,
+        items,
+        implicit: false,
+        span,
+    })
+}
+
+fn item(p: Pair<Rule>) -> Result<Item> {
+    let span = span_of(&p);
+    Ok(match p.as_rule() {
+        Rule::replicas_decl => Item::Replicas(replicas_decl(p)?),
+        Rule::metric_decl => Item::Metric(metric_decl(p)?),
+        Rule::missing_decl => {
+            let mut c = Children::of(p);
+            c.skip_keywords();
+            let m = c.next("missing mode")?;
+            let mode = match m.as_str() {
+                "true" => MissingMode::True,
+                "hold" => MissingMode::Hold,
+                "skip" => MissingMode::Skip,
+                _ => MissingMode::False,
+            };
+            Item::OnMissing(Spanned::new(mode, span_of(&m)))
+        }
+        Rule::cooldown_decl => {
+            let mut out = Vec::new();
+            for dc in p
+                .into_inner()
+                .filter(|x| x.as_rule() == Rule::direction_cooldown)
+            {
+                let mut c = Children::of(dc);
+                let d = c.next("cooldown direction")?;
+                let dir = if d.as_str() == "in" {
+                    Direction::In
+                } else {
+                    Direction::Out
+                };
+                let direction = Spanned::new(dir, span_of(&d));
+                out.push(DirectionCooldown {
+                    direction,
+                    duration: duration(c.next("cooldown duration")?)?,
+                });
+            }
+            Item::Cooldown(out)
+        }
+        Rule::tick_decl => {
+            let mut c = Children::of(p);
+            c.skip_keywords();
+            Item::Tick(duration(c.next("tick duration")?)?)
+        }
+        Rule::model_block => Item::Model(model_block(p)?),
+        Rule::rule => Item::Rule(rule(p)?),
+        Rule::reserved_decl => {
+            let kw = Children::of(p).next("reserved keyword")?;
+            Item::Reserved(Spanned::new(kw.as_str().trim().to_string(), span))
+        }
+        _ => return Err(internal(span, "a statement")),
+    })
+}
+
+fn number(p: &Pair<Rule>) -> Number {
+    Number {
+        // The grammar admits only digits, one optional point and a sign, which f64
+        // always parses; NaN marks the impossible rest for the checker.
+        value: p.as_str().parse().unwrap_or(f64::NAN),
+        text: p.as_str().to_string(),
+        span: span_of(p),
+    }
+}
+
+fn replicas_decl(p: Pair<Rule>) -> Result<ReplicasDecl> {
+    let span = span_of(&p);
+    let nums: Vec<Number> = p
+        .into_inner()
+        .filter(|x| x.as_rule() == Rule::number)
+        .map(|x| number(&x))
+        .collect();
+    let mut it = nums.into_iter();
+    let min = it.next().ok_or_else(|| internal(span, "replica minimum"))?;
+    let max = it.next().ok_or_else(|| internal(span, "replica maximum"))?;
+    Ok(ReplicasDecl {
+        min,
+        max,
+        start: it.next(),
+        span,
+    })
+}
+
+fn unit_name(p: &Pair<Rule>) -> Result<UnitName> {
+    Ok(match p.as_str() {
+        "ms" => UnitName::Millis,
+        "s" => UnitName::Seconds,
+        "m" => UnitName::Minutes,
+        "h" => UnitName::Hours,
+        "d" => UnitName::Days,
+        "%" | "percent" => UnitName::Percent,
+        "fraction" => UnitName::Fraction,
+        "rps" => UnitName::Rps,
+        "rpm" => UnitName::Rpm,
+        _ => return Err(internal(span_of(p), "a unit")),
+    })
+}
+
+fn metric_decl(p: Pair<Rule>) -> Result<MetricDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let name = spanned_str(&c.next("metric name")?);
+    let mut column = None;
+    let mut unit = None;
+    for child in c.pairs {
+        match child.as_rule() {
+            Rule::string => column = Some(string(child)?),
+            Rule::unit => unit = Some(Spanned::new(unit_name(&child)?, span_of(&child))),
+            _ => {}
+        }
+    }
+    Ok(MetricDecl {
+        name,
+        column,
+        unit,
+        span,
+    })
+}
+
+fn string(p: Pair<Rule>) -> Result<Spanned<String>> {
+    let span = span_of(&p);
+    let body = Children::of(p).next("string body")?;
+    Ok(Spanned::new(body.as_str().to_string(), span))
+}
+
+fn duration(p: Pair<Rule>) -> Result<Duration> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    let value = number(&c.next("duration value")?);
+    let unit = match c.next_if(Rule::time_unit) {
+        Some(u) => Some(unit_name(&u)?),
+        None => None,
+    };
+    Ok(Duration { value, unit, span })
+}
+
+fn quantity(p: Pair<Rule>) -> Result<Quantity> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    let value = number(&c.next("quantity value")?);
+    let unit = match c.next_if(Rule::unit) {
+        Some(u) => Some(Spanned::new(unit_name(&u)?, span_of(&u))),
+        None => None,
+    };
+    Ok(Quantity { value, unit, span })
+}
+
+fn rule(p: Pair<Rule>) -> Result<crate::syntax::ast::Rule> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let condition = expr(c.next("rule condition")?)?;
+    let sustain = match c.next_if(Rule::sustain) {
+        Some(s) => Some(sustain(s)?),
+        None => None,
+    };
+    let action = action(c.next("rule action")?)?;
+    let mut cooldown = None;
+    if let Some(opts) = c.next_if(Rule::rule_options) {
+        for opt in opts.into_inner() {
+            let mut oc = Children::of(opt);
+            oc.skip_keywords();
+            cooldown = Some(duration(oc.next("rule cooldown")?)?);
+        }
+    }
+    Ok(crate::syntax::ast::Rule {
+        condition,
+        sustain,
+        action,
+        cooldown,
+        span,
+    })
+}
+
+fn sustain(p: Pair<Rule>) -> Result<Sustain> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let inner = c.next("sustain")?;
+    Ok(match inner.as_rule() {
+        Rule::m_of_n => {
+            let mut mc = Children::of(inner);
+            let m = number(&mc.next("sustain count")?);
+            mc.skip_keywords();
+            let window = duration(mc.next("sustain window")?)?;
+            Sustain::MOfN { m, window, span }
+        }
+        _ => Sustain::For {
+            duration: duration(inner)?,
+            span,
+        },
+    })
+}
+
+fn amount(p: Pair<Rule>) -> Result<Amount> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    let value = number(&c.next("amount")?);
+    let percent = c.next_if(Rule::percent).is_some();
+    Ok(Amount {
+        value,
+        percent,
+        span,
+    })
+}
+
+fn action(p: Pair<Rule>) -> Result<Action> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let kind = c.next("scale action")?;
+    let kind_rule = kind.as_rule();
+    let mut kc = Children::of(kind);
+    let first = kc.next("scale direction")?;
+    let keyword = first.as_str().to_string();
+    kc.skip_keywords();
+    Ok(match kind_rule {
+        Rule::scale_out => Action::Out {
+            amount: amount(kc.next("scale amount")?)?,
+            span,
+        },
+        Rule::scale_in => Action::In {
+            amount: amount(kc.next("scale amount")?)?,
+            span,
+        },
+        Rule::scale_to => Action::To {
+            count: number(&kc.next("scale target")?),
+            span,
+        },
+        _ => Action::Vertical { keyword, span },
+    })
+}
+
+fn expr(p: Pair<Rule>) -> Result<Expr> {
+    let span = span_of(&p);
+    match p.as_rule() {
+        Rule::condition => expr(Children::of(p).next("condition")?),
+        Rule::or_expr | Rule::and_expr => {
+            let is_or = p.as_rule() == Rule::or_expr;
+            let mut operands = p
+                .into_inner()
+                .filter(|x| !matches!(x.as_rule(), Rule::kw_or | Rule::kw_and));
+            let first = operands
+                .next()
+                .ok_or_else(|| internal(span, "a condition"))?;
+            let mut acc = expr(first)?;
+            for next in operands {
+                let rhs = expr(next)?;
+                let s = acc.span().to(rhs.span());
+                acc = if is_or {
+                    Expr::Or(Box::new(acc), Box::new(rhs), s)
+                } else {
+                    Expr::And(Box::new(acc), Box::new(rhs), s)
+                };
+            }
+            Ok(acc)
+        }
+        Rule::not_expr => {
+            let mut c = Children::of(p);
+            if c.next_if(Rule::kw_not).is_some() {
+                let inner = expr(c.next("negated condition")?)?;
+                Ok(Expr::Not(Box::new(inner), span))
+            } else {
+                expr(c.next("condition")?)
+            }
+        }
+        Rule::comparison => Ok(Expr::Compare(comparison(p)?)),
+        _ => Err(internal(span, "a condition")),
+    }
+}
+
+fn comparison(p: Pair<Rule>) -> Result<Comparison> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    let lhs = operand(c.next("left operand")?)?;
+    let op_pair = c.next("comparison operator")?;
+    let op = match op_pair.as_str() {
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Ge,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        _ => return Err(internal(span_of(&op_pair), "an operator")),
+    };
+    let rhs = operand(c.next("right operand")?)?;
+    Ok(Comparison {
+        lhs,
+        op: Spanned::new(op, span_of(&op_pair)),
+        rhs,
+        span,
+    })
+}
+
+fn operand(p: Pair<Rule>) -> Result<Operand> {
+    let span = span_of(&p);
+    Ok(match p.as_rule() {
+        Rule::metric_ref => Operand::Metric(spanned_str(&Children::of(p).next("metric")?)),
+        Rule::quantity => Operand::Literal(quantity(p)?),
+        Rule::aggregate => {
+            let mut c = Children::of(p);
+            let func = spanned_str(&c.next("function")?);
+            let metric = spanned_str(&c.next("function argument")?);
+            let window = duration(c.next("window")?)?;
+            Operand::Aggregate(Aggregate {
+                func,
+                metric,
+                window,
+                span,
+            })
+        }
+        _ => return Err(internal(span, "an operand")),
+    })
+}
+
+fn model_block(p: Pair<Rule>) -> Result<Model> {
+    let span = span_of(&p);
+    let mut items = Vec::new();
+    for child in p.into_inner() {
+        let s = span_of(&child);
+        let child_rule = child.as_rule();
+        if matches!(
+            child_rule,
+            Rule::kw_model | Rule::block_open | Rule::block_close
+        ) {
+            continue;
+        }
+        let mut c = Children::of(child);
+        c.skip_keywords();
+        items.push(match child_rule {
+            Rule::demand_decl => ModelItem::Demand(spanned_str(&c.next("demand metric")?)),
+            Rule::capacity_decl => ModelItem::Capacity(quantity(c.next("capacity")?)?, s),
+            Rule::startup_decl => ModelItem::Startup(duration(c.next("startup")?)?, s),
+            Rule::price_decl => ModelItem::Price(number(&c.next("price")?), s),
+            Rule::recorded_decl => ModelItem::Recorded(string(c.next("recorded column")?)?, s),
+            Rule::utilization_decl => {
+                ModelItem::Utilization(spanned_str(&c.next("utilization metric")?), s)
+            }
+            Rule::latency_decl => {
+                let metric = spanned_str(&c.next("latency metric")?);
+                c.skip_keywords();
+                let base = match c.next_if(Rule::duration) {
+                    Some(d) => Some(duration(d)?),
+                    None => None,
+                };
+                ModelItem::Latency {
+                    metric,
+                    base,
+                    span: s,
+                }
+            }
+            Rule::slo_decl => ModelItem::Slo(comparison(c.next("slo comparison")?)?, s),
+            _ => return Err(internal(s, "a model statement")),
+        });
+    }
+    Ok(Model { items, span })
+}

@@ -1,0 +1,258 @@
+//! The pest parser, derived from `grammar/scale.pest`. Private to `syntax`: no pest type
+//! leaves this folder.
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/scale.pest"]
+pub(super) struct ScaleParser;
+
+/// Words a rule name stands for in "expected …" messages, or `None` to leave it out.
+pub(super) fn describe(r: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match r {
+        EOI => "end of file",
+        ident => "a name",
+        number => "a number",
+        string => "a quoted column name like \"latency_p95_ms\"",
+        quantity => "a number, with a unit where it has one (`300ms`, `75%`, `1000`)",
+        duration => "a duration like `5m`",
+        time_unit => "a time unit (`ms`, `s`, `m`, `h`, `d`)",
+        unit => "a unit (`ms`, `s`, `m`, `h`, `%`, `rps`, `rpm`, `fraction`)",
+        cmp_op => "a comparison (`>`, `>=`, `<`, `<=`, `==`, `!=`)",
+        missing_mode => "a missing-data mode (`false`, `true`, `hold`, `skip`)",
+        block_open => "`{`",
+        block_close => "`}`",
+        percent => "`%`",
+        kw_service => "`service`",
+        kw_replicas => "`replicas`",
+        kw_start => "`start`",
+        kw_metric => "`metric`",
+        kw_column => "`column`",
+        kw_in => "`in`",
+        kw_on => "`on`",
+        kw_missing => "`missing`",
+        kw_cooldown => "`cooldown`",
+        kw_out => "`out`",
+        kw_tick => "`tick`",
+        kw_when => "`when`",
+        kw_for => "`for`",
+        kw_of => "`of`",
+        kw_scale => "`scale`",
+        kw_by => "`by`",
+        kw_to => "`to`",
+        kw_up => "`up`",
+        kw_down => "`down`",
+        kw_and => "`and`",
+        kw_or => "`or`",
+        kw_not => "`not`",
+        kw_model => "`model`",
+        kw_demand => "`demand`",
+        kw_capacity => "`capacity`",
+        kw_per => "`per`",
+        kw_replica => "`replica`",
+        kw_startup => "`startup`",
+        kw_price => "`price`",
+        kw_recorded => "`recorded`",
+        kw_utilization => "`utilization`",
+        kw_latency => "`latency`",
+        kw_base => "`base`",
+        kw_slo => "`slo`",
+        kw_reserved => return None,
+        replica_hour => "`replica-hour`",
+        replicas_decl => "`..` between the bounds, as in `replicas 2..40`",
+        metric_decl => "`= column \"NAME\"` or `in UNIT`",
+        rule_options | rule_cooldown => "`, cooldown DURATION`",
+        sustain => "`for DURATION`",
+        action => "`scale`",
+        aggregate => "`(METRIC, WINDOW)` after a function name",
+        comparison => "a comparison like `p95 > 300ms`",
+        condition | or_expr | and_expr | not_expr => "a condition like `p95 > 300ms`",
+        metric_ref => "a metric name",
+        amount => "an amount like `2` or `50%`",
+        scale_out | scale_in => "`by`",
+        _ => return None,
+    })
+}
+
+/// Whether a rule is a keyword token (it carries no data for the AST).
+pub(super) fn is_keyword(r: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        r,
+        kw_service
+            | kw_replicas
+            | kw_start
+            | kw_metric
+            | kw_column
+            | kw_in
+            | kw_on
+            | kw_missing
+            | kw_cooldown
+            | kw_out
+            | kw_tick
+            | kw_when
+            | kw_for
+            | kw_of
+            | kw_scale
+            | kw_by
+            | kw_to
+            | kw_up
+            | kw_down
+            | kw_and
+            | kw_or
+            | kw_not
+            | kw_model
+            | kw_demand
+            | kw_capacity
+            | kw_per
+            | kw_replica
+            | kw_startup
+            | kw_price
+            | kw_recorded
+            | kw_utilization
+            | kw_latency
+            | kw_base
+            | kw_slo
+            | kw_reserved
+    )
+}
+
+/// Keywords that may start a statement, for "did you mean" on a misspelt one.
+pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
+    "service",
+    "replicas",
+    "metric",
+    "on",
+    "cooldown",
+    "tick",
+    "when",
+    "model",
+    "demand",
+    "capacity",
+    "startup",
+    "price",
+    "recorded",
+    "utilization",
+    "latency",
+    "slo",
+];
+
+/// Every keyword, for "did you mean" inside statements.
+pub(super) const ALL_KEYWORDS: &[&str] = &[
+    "service",
+    "replicas",
+    "start",
+    "metric",
+    "column",
+    "in",
+    "on",
+    "missing",
+    "cooldown",
+    "out",
+    "tick",
+    "when",
+    "for",
+    "of",
+    "scale",
+    "by",
+    "to",
+    "and",
+    "or",
+    "not",
+    "model",
+    "demand",
+    "capacity",
+    "per",
+    "replica",
+    "startup",
+    "price",
+    "recorded",
+    "utilization",
+    "latency",
+    "base",
+    "slo",
+    "hold",
+    "skip",
+    "true",
+    "false",
+];
+
+#[cfg(test)]
+mod tests {
+    //! Rule-level tests pin the grammar: this text is a `duration`, this is not.
+    use super::*;
+    use pest::Parser;
+
+    fn full(rule: Rule, text: &str) -> bool {
+        ScaleParser::parse(rule, text).is_ok_and(|p| p.as_str() == text)
+    }
+
+    #[test]
+    fn durations() {
+        for ok in ["5m", "90s", "250ms", "1h", "2d", "0", "5 m", "1.5h"] {
+            assert!(full(Rule::duration, ok), "{ok} should be a duration");
+        }
+        for bad in ["m", "5min", "5 minutes", "-"] {
+            assert!(!full(Rule::duration, bad), "{bad} should not be a duration");
+        }
+    }
+
+    #[test]
+    fn quantities() {
+        for ok in [
+            "300ms",
+            "75%",
+            "1000",
+            "1000 rps",
+            "12rpm",
+            "0.5 fraction",
+            "-3",
+        ] {
+            assert!(full(Rule::quantity, ok), "{ok} should be a quantity");
+        }
+        for bad in ["ms", "75%%", "3 km"] {
+            assert!(!full(Rule::quantity, bad), "{bad} should not be a quantity");
+        }
+    }
+
+    #[test]
+    fn keywords_end_at_word_boundaries() {
+        assert!(full(Rule::ident, "input"));
+        assert!(!full(Rule::kw_in, "input"));
+        assert!(full(Rule::kw_in, "in"));
+        assert!(full(Rule::kw_utilization, "utilisation"));
+    }
+
+    #[test]
+    fn rules_and_conditions() {
+        for ok in [
+            "when p95 > 300ms for 2m scale out by 2, cooldown 5m",
+            "when avg(cpu, 5m) > 75% and rps > 1000 for 1m scale out by 50%, cooldown 3m",
+            "when not (a > 1 or b < 2) scale in by 1",
+            "when queue_depth >= 5000 scale to 40",
+            "when x > 1 for 3 of 5m scale in by 10%",
+        ] {
+            assert!(full(Rule::rule, ok), "{ok} should be a rule");
+        }
+        for bad in [
+            "when p95 > 300ms",
+            "when scale out by 2",
+            "when p95 > 300ms scale out 2",
+        ] {
+            assert!(!full(Rule::rule, bad), "{bad} should not be a rule");
+        }
+    }
+
+    #[test]
+    fn statements() {
+        assert!(full(Rule::replicas_decl, "replicas 2..40, start 4"));
+        assert!(full(
+            Rule::metric_decl,
+            "metric p95 = column \"latency_p95_ms\" in ms"
+        ));
+        assert!(full(Rule::metric_decl, "metric cpu in %"));
+        assert!(full(Rule::cooldown_decl, "cooldown out 3m, in 10m"));
+        assert!(full(Rule::price_decl, "price 0.10 per replica-hour"));
+        assert!(full(Rule::missing_decl, "on missing hold"));
+        assert!(!full(Rule::missing_decl, "on missing maybe"));
+    }
+}

@@ -1,0 +1,258 @@
+//! Stage 1: source text → typed AST ([`parse`]). Pest lives here and nowhere else.
+
+pub mod ast;
+mod cst_to_ast;
+mod grammar;
+
+use crate::diagnostics::{did_you_mean, Diagnostic, Sink};
+use crate::span::Span;
+use grammar::{describe, Rule, ScaleParser};
+use pest::Parser;
+
+/// How many syntax errors one file may report before the parser gives up.
+const MAX_SYNTAX_ERRORS: usize = 10;
+
+/// Parses a rule file. A file without a `service` block becomes one service named
+/// `implicit_name` (the file stem). Syntax errors go to `sink`; `None` when there were any.
+///
+/// After a syntax error the parser blanks the offending line and tries again, so that
+/// independent mistakes on later statements are reported in the same run; an error that
+/// merely follows from the blanked line (one that does not start a statement) is dropped.
+pub fn parse(src: &str, implicit_name: &str, sink: &mut Sink) -> Option<ast::File> {
+    let mut text = src.to_string();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    loop {
+        match ScaleParser::parse(Rule::file, &text) {
+            Ok(mut pairs) => {
+                if errors.is_empty() {
+                    let Some(root) = pairs.next() else {
+                        sink.push(Diagnostic::error(
+                            "E000",
+                            "internal error: empty parse",
+                            Span::new(0, 0),
+                        ));
+                        return None;
+                    };
+                    return match cst_to_ast::file(root, implicit_name) {
+                        Ok(f) => Some(f),
+                        Err(d) => {
+                            sink.push(*d);
+                            None
+                        }
+                    };
+                }
+                break;
+            }
+            Err(e) => {
+                let d = syntax_error(src, &e);
+                let pos = d.primary.span.start;
+                let first = errors.is_empty();
+                if !first && !starts_statement(src, pos) {
+                    break;
+                }
+                errors.push(d);
+                if errors.len() >= MAX_SYNTAX_ERRORS || !blank_line_at(&mut text, pos) {
+                    break;
+                }
+            }
+        }
+    }
+    for d in errors {
+        sink.push(d);
+    }
+    None
+}
+
+/// Whether the word at `pos` is the first word on its line (a new statement).
+fn starts_statement(src: &str, pos: usize) -> bool {
+    let line_start = src[..pos.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
+    src.get(line_start..pos)
+        .is_some_and(|s| s.trim().is_empty())
+}
+
+/// Replaces the line holding `pos` with spaces (offsets stay valid). False when that
+/// would change nothing.
+fn blank_line_at(text: &mut String, pos: usize) -> bool {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    if text[start..end].trim().is_empty() {
+        return false;
+    }
+    let blank = " ".repeat(text[start..end].len());
+    text.replace_range(start..end, &blank);
+    true
+}
+
+/// The word (identifier) starting at `pos`, if any.
+fn word_at(src: &str, pos: usize) -> Option<&str> {
+    let rest = src.get(pos..)?;
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    let w = &rest[..len];
+    (!w.is_empty()
+        && w.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+    .then_some(w)
+}
+
+/// Turns a pest error into an English diagnostic.
+fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let positives: Vec<Rule> = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let at_end = src[pos.min(src.len())..].trim().is_empty();
+
+    if at_end && positives.contains(&Rule::block_close) {
+        if let Some(open) = unmatched_brace(src) {
+            return Diagnostic::error("E002", "unterminated block: this `{` is never closed", open)
+                .label("block opened here")
+                .with_secondary(Span::new(src.len(), src.len()), "file ends here")
+                .help("add a `}` after the block's last statement");
+        }
+    }
+
+    let word = word_at(src, pos);
+    let span = match word {
+        Some(w) => Span::new(pos, pos + w.len()),
+        None => Span::new(pos, (pos + next_char_len(src, pos)).min(src.len())),
+    };
+
+    // A misspelt keyword where a statement (or a keyword) must stand.
+    let keyword_expected = positives.iter().any(|r| grammar::is_keyword(*r));
+    if let (Some(w), true) = (word, keyword_expected) {
+        let statement = positives.iter().any(|r| {
+            matches!(
+                r,
+                Rule::kw_when | Rule::kw_replicas | Rule::kw_metric | Rule::kw_demand
+            )
+        });
+        let pool = if statement {
+            grammar::STATEMENT_KEYWORDS
+        } else {
+            grammar::ALL_KEYWORDS
+        };
+        let expected_words: Vec<&str> = positives
+            .iter()
+            .filter_map(|r| describe(*r))
+            .filter_map(|d| d.strip_prefix('`').and_then(|d| d.strip_suffix('`')))
+            .collect();
+        let candidates: Vec<&str> = if statement {
+            pool.to_vec()
+        } else {
+            expected_words
+        };
+        if let Some(s) = did_you_mean(w, candidates.iter().copied()) {
+            return Diagnostic::error("E003", format!("unknown keyword `{w}`"), span)
+                .label("not a keyword here")
+                .help(format!("did you mean `{s}`?"));
+        }
+        if statement {
+            return Diagnostic::error("E003", format!("unknown keyword `{w}`"), span)
+                .label("a statement cannot start with this word")
+                .help(format!(
+                    "a statement starts with one of: {}",
+                    pool.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+        }
+    }
+
+    let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+    expected.dedup();
+    let mut seen = std::collections::HashSet::new();
+    expected.retain(|x| seen.insert(*x));
+    let found = if at_end {
+        "the end of the file".to_string()
+    } else {
+        match word {
+            Some(w) => format!("`{w}`"),
+            None => format!("`{}`", span.text(src)),
+        }
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", join_or(&expected))
+    };
+    let mut d = Diagnostic::error("E001", message, span).label(if expected.is_empty() {
+        "unexpected here".to_string()
+    } else {
+        format!("expected {}", join_or(&expected))
+    });
+    if let Some(help) = syntax_help(src, pos, &positives) {
+        d = d.help(help);
+    }
+    d
+}
+
+/// Extra advice for the commonest slips.
+fn syntax_help(src: &str, pos: usize, positives: &[Rule]) -> Option<String> {
+    let rest = src.get(pos..).unwrap_or("");
+    if positives.contains(&Rule::cmp_op) && (rest.starts_with("=") || rest.starts_with("=>")) {
+        return Some("equality is written `==`; greater-or-equal is `>=`".into());
+    }
+    if positives.contains(&Rule::kw_scale) || positives.contains(&Rule::action) {
+        return Some(
+            "a rule ends with an action: `scale out by N`, `scale in by P%` or `scale to N`".into(),
+        );
+    }
+    if positives.contains(&Rule::kw_by) {
+        return Some(
+            "write the amount after `by`, as in `scale out by 2` or `scale in by 25%`".into(),
+        );
+    }
+    if positives.contains(&Rule::time_unit) {
+        return Some("durations need a unit: `ms`, `s`, `m`, `h` or `d` (e.g. `5m`)".into());
+    }
+    None
+}
+
+fn next_char_len(src: &str, pos: usize) -> usize {
+    src.get(pos..)
+        .and_then(|s| s.chars().next())
+        .map_or(0, char::len_utf8)
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The span of the last `{` without a matching `}` (comments and strings skipped).
+fn unmatched_brace(src: &str) -> Option<Span> {
+    let mut stack = Vec::new();
+    let mut in_comment = false;
+    let mut in_string = false;
+    for (i, c) in src.char_indices() {
+        match c {
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => in_comment = true,
+            '{' => stack.push(i),
+            '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop().map(|i| Span::new(i, i + 1))
+}
