@@ -127,19 +127,21 @@ impl Ctx<'_> {
     }
 
     fn bad_timestamp(&self, orig: usize, text: &str, reason: &str) -> DataError {
-        let mut help = format!("accepted forms: {ACCEPTED_TIMESTAMP_FORMS}");
         let t = text.trim();
-        if t.starts_with('#') {
-            help =
-                format!("comment lines are not supported: remove lines starting with `#`. {help}");
+        let advice = if t.starts_with('#') {
+            "comment lines are not supported: remove lines starting with `#`"
         } else if t == self.column {
-            help = format!(
-                "this row repeats the header (were files concatenated?): remove the repeated header line. {help}"
-            );
+            "this row repeats the header (were files concatenated?): remove the repeated header line"
         } else if t.is_empty() {
-            help =
-                format!("every row needs a timestamp; remove the row or fill in its time. {help}");
-        }
+            "every row needs a timestamp: remove the row or fill in its time"
+        } else {
+            ""
+        };
+        let help = if advice.is_empty() {
+            format!("accepted forms: {ACCEPTED_TIMESTAMP_FORMS}")
+        } else {
+            format!("{advice}. Accepted forms: {ACCEPTED_TIMESTAMP_FORMS}")
+        };
         DataErrorKind::BadTimestamp {
             at: self.at(orig),
             text: cut(text),

@@ -197,16 +197,33 @@ impl Grid {
             return out;
         }
         let mut counts = vec![0u32; self.len];
+        let mut sums = vec![0.0f64; self.len];
         for (&s, &v) in self.slots.iter().zip(values) {
-            if v.is_nan() {
-                continue;
+            if !v.is_nan() {
+                counts[s] += 1;
+                sums[s] += v;
             }
-            counts[s] += 1;
-            if counts[s] == 1 {
-                out[s] = v;
-            } else {
-                // Running mean: no overflow, exact for a single value.
-                out[s] += (v - out[s]) / f64::from(counts[s]);
+        }
+        let mut overflowed = false;
+        for ((o, &sum), &n) in out.iter_mut().zip(&sums).zip(&counts) {
+            if n > 0 {
+                *o = sum / f64::from(n);
+                overflowed |= !o.is_finite();
+            }
+        }
+        if overflowed {
+            // Sums beyond ±1.8e308: recompute those buckets as running means.
+            let mut seen = vec![0u32; self.len];
+            for (&s, &v) in self.slots.iter().zip(values) {
+                if v.is_nan() || sums[s].is_finite() {
+                    continue;
+                }
+                seen[s] += 1;
+                if seen[s] == 1 {
+                    out[s] = v;
+                } else {
+                    out[s] += (v - out[s]) / f64::from(seen[s]);
+                }
             }
         }
         out
@@ -267,6 +284,9 @@ mod tests {
         );
         let v = g.place(&[1.0, 2.0, f64::NAN, 7.0]);
         assert_eq!(format!("{v:?}"), "[1.5, NaN, NaN, 7.0]");
+        // Huge values do not overflow the mean.
+        let g = grid(&[0, 1], Some(10)).expect("grid");
+        assert_eq!(g.place(&[1e308, 1.5e308]), vec![1.25e308]);
         // Negative times floor too.
         let g = grid(&[-5, 3], Some(10)).expect("grid");
         assert_eq!((g.start_ms, g.len), (-10, 2));

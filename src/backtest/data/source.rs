@@ -541,6 +541,25 @@ pub(crate) fn resolve_column(
     if count == 1 {
         return Ok(());
     }
+    if let [only] = available {
+        if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+            let shown = if sep == '\t' {
+                "\\t".to_string()
+            } else {
+                sep.to_string()
+            };
+            return Err(DataErrorKind::MissingColumn {
+                at: Location::column(path, name),
+                available: available.to_vec(),
+                suggestion: None,
+                help: format!(
+                    "the header is a single column `{only}`: the file seems to use `{shown}` as \
+                     separator, but only `,` is supported; convert it to comma-separated CSV"
+                ),
+            }
+            .into());
+        }
+    }
     let suggestion = suggest(name, available).map(str::to_string);
     let mut help = String::new();
     if let Some(s) = &suggestion {
@@ -557,21 +576,6 @@ pub(crate) fn resolve_column(
         "; the file's columns are: {}",
         list_quoted(available, 20)
     ));
-    if available.len() == 1 {
-        if let Some(sep) = [';', '\t', '|']
-            .into_iter()
-            .find(|c| available[0].contains(*c))
-        {
-            let shown = if sep == '\t' {
-                "\\t".to_string()
-            } else {
-                sep.to_string()
-            };
-            help.push_str(&format!(
-                ". The header has a single column: the file seems to use `{shown}` as separator, but only `,` is supported"
-            ));
-        }
-    }
     Err(DataErrorKind::MissingColumn {
         at: Location::column(path, name),
         available: available.to_vec(),
