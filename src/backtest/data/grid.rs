@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::cells::Rows;
 use super::error::{DataError, DataErrorKind, Location};
-use crate::timestamp::format_duration;
+use crate::timestamp::{format_duration, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
 
 /// Largest grid a dataset may have, in points (a guard against e.g. a 1 ms
 /// tick over a year, which would need gigabytes).
@@ -40,6 +40,32 @@ fn bad_tick(
         help,
     }
     .into()
+}
+
+/// Longest accepted tick: the whole range of timestamps (years 0000-9999).
+pub const MAX_TICK_MS: i64 = MAX_TIMESTAMP_MS - MIN_TIMESTAMP_MS;
+
+/// A given tick must be positive and at most [`MAX_TICK_MS`] (E310).
+pub(crate) fn check_tick(path: &Path, tick_ms: i64) -> Result<(), DataError> {
+    if tick_ms <= 0 {
+        return Err(bad_tick(
+            path,
+            None,
+            format!("invalid tick of {tick_ms} ms: a tick must be positive"),
+            None,
+            "give a positive tick such as 60s, or none to infer it from the data".into(),
+        ));
+    }
+    if tick_ms > MAX_TICK_MS {
+        return Err(bad_tick(
+            path,
+            None,
+            format!("invalid tick of {tick_ms} ms: longer than ten thousand years"),
+            None,
+            "give a tick such as 60s, or none to infer it from the data".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Most common interval (ties: the smallest) and the intervals sorted by frequency.
@@ -81,16 +107,10 @@ pub(crate) fn plan(
             String::new(),
         ));
     };
+    if let Some(t) = tick {
+        check_tick(path, t)?;
+    }
     let (tick_ms, start_ms, resampled, inferred) = match tick {
-        Some(t) if t <= 0 => {
-            return Err(bad_tick(
-                path,
-                None,
-                format!("invalid tick of {t} ms: a tick must be positive"),
-                None,
-                "give a positive tick such as 60s, or none to infer it from the data".into(),
-            ))
-        }
         Some(t) => (t, first.div_euclid(t) * t, true, None),
         None => {
             if ts.len() < 2 {
@@ -295,6 +315,13 @@ mod tests {
     #[test]
     fn tick_guards() {
         assert_eq!(grid(&[0, 1], Some(0)).err().map(|e| e.code()), Some("E310"));
+        assert_eq!(
+            grid(&[0, 1], Some(i64::MAX)).err().map(|e| e.code()),
+            Some("E310")
+        );
+        let g = grid(&[MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS], Some(MAX_TICK_MS)).expect("grid");
+        // Aligned to multiples of the tick from the epoch; no overflow.
+        assert_eq!(g.timestamps(), vec![-MAX_TICK_MS, 0]);
         assert_eq!(grid(&[0], None).err().map(|e| e.code()), Some("E310"));
         let e = grid(&[0, 1, 3_000_000_000], None).err().expect("too big");
         assert!(e.to_string().contains("more than the limit"), "{e}");

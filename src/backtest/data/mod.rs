@@ -83,8 +83,9 @@
 //! rows are resampled: grid points are the multiples of the tick from the
 //! floor of the first timestamp to the floor of the last, and each point `t`
 //! takes, per column, the mean of the non-missing values of the rows with
-//! times in `[t, t + tick)`, or a missing value if there are none. A grid of
-//! more than [`MAX_GRID_POINTS`] points is E310.
+//! times in `[t, t + tick)`, or a missing value if there are none; grid points
+//! without any row count as gap ticks. A tick above [`MAX_TICK_MS`], or a grid
+//! of more than [`MAX_GRID_POINTS`] points, is E310.
 //!
 //! **Empty.** A 0-byte file, a file with no data rows, only blank rows, or no
 //! row left in the `[from, to)` window (or an empty window, `from >= to`) is
@@ -101,7 +102,7 @@ use std::path::{Path, PathBuf};
 
 pub use self::cells::MISSING_TOKENS;
 pub use self::error::{DataError, DataErrorKind, Location, RowRef, DATA_ERROR_CODES};
-pub use self::grid::MAX_GRID_POINTS;
+pub use self::grid::{MAX_GRID_POINTS, MAX_TICK_MS};
 
 use self::cells::{blank_rows, numbers, service_column, timestamps, Ctx, Rows};
 use self::error::{list_quoted, suggest};
@@ -392,14 +393,8 @@ fn empty(path: &Path, reason: String, help: String) -> DataError {
 /// [module documentation](self) for the exact semantics.
 pub fn load(req: &DataRequest) -> Result<Dataset, DataError> {
     let path = req.path.as_path();
-    if let Some(t) = req.tick_ms.filter(|&t| t <= 0) {
-        return Err(DataErrorKind::BadTick {
-            at: Location::file(path),
-            reason: format!("invalid tick of {t} ms: a tick must be positive"),
-            suggested_tick_ms: None,
-            help: "give a positive tick such as 60s, or none to infer it from the data".into(),
-        }
-        .into());
+    if let Some(t) = req.tick_ms {
+        grid::check_tick(path, t)?;
     }
     if let (Some(from), Some(to)) = (req.from_ms, req.to_ms) {
         if from >= to {
