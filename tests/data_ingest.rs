@@ -457,6 +457,62 @@ fn report_summary_reads_well() {
     );
 }
 
+#[test]
+fn odd_but_valid_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Trailing blank lines, mixed timestamp forms, quoted cells, no extension.
+    let p = dir.path().join("export");
+    std::fs::write(
+        &p,
+        "\"timestamp\",\"cpu\"\n\
+         2026-03-02T14:00:00Z,\"0.5\"\n\
+         1772460060,0.25\n\
+         1772460120000, 1e-1 \n\n\n",
+    )
+    .expect("write");
+    let d = load_ok(&req(&p));
+    assert_eq!(d.timestamps_ms, grid(T0, MIN, 3));
+    assert_eq!(show(d.column("cpu").expect("cpu")), "0.5 0.25 0.1");
+    assert_eq!(d.report.format, FileFormat::Csv);
+    assert_eq!(d.report.rows_used, 3);
+
+    // Parquet content wins over a .csv name.
+    let p = dir.path().join("actually_parquet.csv");
+    let mut frame = df!("timestamp" => [T0, T0 + MIN], "cpu" => [1.0, 2.0]).expect("frame");
+    write_parquet(&mut frame, &p);
+    let d = load_ok(&req(&p));
+    assert_eq!(d.report.format, FileFormat::Parquet);
+    assert_eq!(show(d.column("cpu").expect("cpu")), "1 2");
+
+    // A header name with stray spaces is pointed out.
+    let p = dir.path().join("spaces.csv");
+    std::fs::write(&p, "timestamp, cpu\n2026-03-02T14:00:00Z,1\n").expect("write");
+    let e = load_err(&req(&p));
+    assert_eq!(e.code(), "E302");
+    assert!(
+        e.help_text()
+            .starts_with("the header has ` cpu` with surrounding spaces"),
+        "{}",
+        e.help_text()
+    );
+
+    // Sub-second ticks and a single-row file with a tick.
+    let p = dir.path().join("fast.csv");
+    std::fs::write(
+        &p,
+        "timestamp,cpu\n2026-03-02T14:00:00.000Z,1\n2026-03-02T14:00:00.250Z,2\n2026-03-02T14:00:00.750Z,4\n",
+    )
+    .expect("write");
+    let d = load_ok(&req(&p));
+    assert_eq!(d.tick_ms, 250);
+    assert_eq!(show(d.column("cpu").expect("cpu")), "1 2 _ 4");
+    let d = load_ok(&DataRequest {
+        tick_ms: Some(MIN),
+        ..req("tests/fixtures/data/bad/e310_single_row_1.csv")
+    });
+    assert_eq!((d.timestamps_ms.clone(), d.len()), (vec![T0], 1));
+}
+
 // ---------------------------------------------------------------- Parquet
 
 fn write_parquet(df: &mut DataFrame, path: &Path) {
@@ -738,4 +794,33 @@ fn every_error_code_is_documented_once() {
     assert_eq!(codes.len(), n);
     assert!(DATA_ERROR_CODES.iter().all(|(_, s)| !s.is_empty()));
     assert_eq!(parse_timestamp("2026-03-02T14:00:00Z"), Ok(T0));
+}
+
+/// Performance smoke check (not timed): `cargo test --release --test data_ingest -- --ignored --nocapture`.
+#[test]
+#[ignore = "slow: a million-row file"]
+fn million_rows_smoke() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("big.csv");
+    let mut f = std::io::BufWriter::new(File::create(&p).expect("create"));
+    writeln!(f, "timestamp,service,cpu,rps,note").expect("write");
+    let n = 1_000_000i64;
+    for k in 0..n {
+        let svc = if k % 2 == 0 { "api" } else { "web" };
+        let t = format_timestamp(T0 + (k / 2) * 15_000);
+        writeln!(f, "{t},{svc},{},{},x", (k % 100) as f64 / 100.0, k % 977).expect("write");
+    }
+    drop(f);
+    let started = std::time::Instant::now();
+    let d = load_ok(&DataRequest {
+        columns: vec!["cpu".into(), "rps".into()],
+        service: Some("api".into()),
+        tick_ms: Some(MIN),
+        ..DataRequest::new(&p)
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(d.report.rows_used, (n / 2) as usize);
+    assert_eq!(d.len(), (n / 2 / 4) as usize);
+    println!("loaded {n} rows in {elapsed:?}: {}", d.report);
 }
