@@ -12,9 +12,9 @@
 //! **Files.** The format comes from the extension: `.csv` is CSV, `.parquet`
 //! and `.pq` are Parquet. A file starting with the Parquet magic bytes `PAR1`
 //! is read as Parquet whatever its name; a `.parquet`/`.pq` file without them,
-//! a compressed file (gzip, zstd, bzip2, xz, zip) or a binary file is E301. A
-//! file with another or no extension is read as CSV if its first line
-//! contains a comma, else E301. A CSV file is UTF-8, comma-separated, `"`
+//! a compressed file (gzip, zstd, bzip2, xz, zip), a binary file or a `.tsv`
+//! file is E301. A file with another or no extension is read as CSV if its
+//! first line contains a comma, else E301. A CSV file is UTF-8, comma-separated, `"`
 //! quoted, with a header row naming the columns (a UTF-8 byte-order mark and
 //! CRLF line ends are fine). Only the needed columns are read.
 //!
