@@ -1,1 +1,0 @@
-//! Loading metric datasets (CSV, Parquet) with polars.

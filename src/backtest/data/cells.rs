@@ -1,0 +1,559 @@
+//! Turning polars columns into timestamps (ms) and `f64` values, row by row,
+//! with an error naming the first bad cell.
+
+use std::path::Path;
+
+use polars::prelude::{Column as PlColumn, DataFrame, DataType, TimeUnit};
+
+use super::error::{DataError, DataErrorKind, Location};
+use crate::timestamp::{
+    parse_timestamp, ACCEPTED_TIMESTAMP_FORMS, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, MS_THRESHOLD,
+};
+
+/// Original 0-based row indices still in play, ascending.
+#[derive(Debug, Clone)]
+pub(crate) enum Rows {
+    /// Every row of a frame of this height.
+    All(usize),
+    /// Only these rows.
+    Subset(Vec<usize>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::All(n) => *n,
+            Rows::Subset(v) => v.len(),
+        }
+    }
+
+    /// Original index of the `k`-th selected row.
+    pub fn orig(&self, k: usize) -> usize {
+        match self {
+            Rows::All(_) => k,
+            Rows::Subset(v) => v[k],
+        }
+    }
+
+    /// Calls `f(original_index, item)` for the selected items of a full-column
+    /// iterator, in order. Linear in the column length.
+    pub fn try_for_each<I, E>(
+        &self,
+        iter: I,
+        mut f: impl FnMut(usize, I::Item) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        I: Iterator,
+    {
+        match self {
+            Rows::All(_) => {
+                for (i, v) in iter.enumerate() {
+                    f(i, v)?;
+                }
+            }
+            Rows::Subset(idx) => {
+                let mut want = idx.iter().copied().peekable();
+                for (i, v) in iter.enumerate() {
+                    match want.peek() {
+                        None => break,
+                        Some(&w) if w == i => {
+                            want.next();
+                            f(i, v)?;
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the `k`-th selected rows for which `keep(k)` is true.
+    pub fn filter(&self, mut keep: impl FnMut(usize) -> bool) -> Rows {
+        Rows::Subset(
+            (0..self.len())
+                .filter(|&k| keep(k))
+                .map(|k| self.orig(k))
+                .collect(),
+        )
+    }
+}
+
+/// Rows in which every read cell is null (blank CSV lines), ascending.
+pub(crate) fn blank_rows(df: &DataFrame) -> Vec<usize> {
+    let cols = df.columns();
+    if cols.is_empty() || cols.iter().any(|c| c.null_count() == 0) {
+        return Vec::new();
+    }
+    let Some(first) = cols.iter().min_by_key(|c| c.null_count()) else {
+        return Vec::new();
+    };
+    let mut candidates: Vec<usize> = first
+        .is_null()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| (n == Some(true)).then_some(i))
+        .collect();
+    for c in cols {
+        if candidates.is_empty() {
+            break;
+        }
+        let nulls = c.is_null();
+        candidates.retain(|&i| nulls.get(i) == Some(true));
+    }
+    candidates
+}
+
+/// Column context for error messages.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub path: &'a Path,
+    pub column: &'a str,
+}
+
+impl Ctx<'_> {
+    fn at(&self, orig: usize) -> Location {
+        Location::cell(self.path, orig + 1, self.column)
+    }
+
+    fn wrong_type(&self, dtype: &DataType, expected: &str, help: &str) -> DataError {
+        DataErrorKind::WrongType {
+            at: Location::column(self.path, self.column),
+            dtype: dtype.to_string(),
+            expected: expected.to_string(),
+            help: help.to_string(),
+        }
+        .into()
+    }
+
+    fn bad_timestamp(&self, orig: usize, text: &str, reason: &str) -> DataError {
+        let t = text.trim();
+        let advice = if t.starts_with('#') {
+            "comment lines are not supported: remove lines starting with `#`"
+        } else if t == self.column {
+            "this row repeats the header (were files concatenated?): remove the repeated header line"
+        } else if t.is_empty() {
+            "every row needs a timestamp: remove the row or fill in its time"
+        } else {
+            ""
+        };
+        let help = if advice.is_empty() {
+            format!("accepted forms: {ACCEPTED_TIMESTAMP_FORMS}")
+        } else {
+            format!("{advice}. Accepted forms: {ACCEPTED_TIMESTAMP_FORMS}")
+        };
+        DataErrorKind::BadTimestamp {
+            at: self.at(orig),
+            text: cut(text),
+            reason: reason.to_string(),
+            help,
+        }
+        .into()
+    }
+}
+
+fn cut(text: &str) -> String {
+    if text.chars().count() > 60 {
+        let mut s: String = text.chars().take(60).collect();
+        s.push('…');
+        s
+    } else {
+        text.to_string()
+    }
+}
+
+fn polars_failure(ctx: &Ctx, e: &polars::prelude::PolarsError) -> DataError {
+    DataErrorKind::CannotRead {
+        at: Location::column(ctx.path, ctx.column),
+        reason: format!("cannot convert the column: {e}"),
+        help: "please report this, with the file if you can share it".into(),
+    }
+    .into()
+}
+
+/// Integer timestamp: unix ms when |v| >= 1e11, else unix seconds.
+pub(crate) fn int_to_ms(v: i64) -> Option<i64> {
+    let ms = if v.unsigned_abs() >= MS_THRESHOLD as u64 {
+        v
+    } else {
+        v.checked_mul(1000)?
+    };
+    (MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS)
+        .contains(&ms)
+        .then_some(ms)
+}
+
+/// Float timestamp: unix seconds (rounded to the ms), or ms when |v| >= 1e11.
+pub(crate) fn float_to_ms(v: f64) -> Option<i64> {
+    if !v.is_finite() {
+        return None;
+    }
+    let ms = if v.abs() >= MS_THRESHOLD as f64 {
+        v.floor()
+    } else {
+        (v * 1000.0).round()
+    };
+    if ms < MIN_TIMESTAMP_MS as f64 || ms > MAX_TIMESTAMP_MS as f64 {
+        return None;
+    }
+    Some(ms as i64)
+}
+
+const RANGE: &str = "out of range (years 0000-9999)";
+
+/// Timestamps (ms) of the selected rows.
+pub(crate) fn timestamps(col: &PlColumn, rows: &Rows, ctx: Ctx) -> Result<Vec<i64>, DataError> {
+    let mut out = Vec::with_capacity(rows.len());
+    let dtype = col.dtype().clone();
+    match &dtype {
+        DataType::String => {
+            let ca = col.str().map_err(|e| polars_failure(&ctx, &e))?;
+            rows.try_for_each(ca.iter(), |i, v| {
+                let text = v.unwrap_or("");
+                match parse_timestamp(text) {
+                    Ok(ms) => {
+                        out.push(ms);
+                        Ok(())
+                    }
+                    Err(e) => Err(ctx.bad_timestamp(i, text, e.reason())),
+                }
+            })?;
+        }
+        DataType::Datetime(unit, _) => {
+            let phys = col.to_physical_repr();
+            let ca = phys.i64().map_err(|e| polars_failure(&ctx, &e))?;
+            let per_ms = match unit {
+                TimeUnit::Nanoseconds => 1_000_000,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1,
+            };
+            rows.try_for_each(ca.iter(), |i, v| match v {
+                Some(v) => {
+                    let ms = v.div_euclid(per_ms);
+                    if (MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(&ms) {
+                        out.push(ms);
+                        Ok(())
+                    } else {
+                        Err(ctx.bad_timestamp(i, &format!("{v} ({unit})"), RANGE))
+                    }
+                }
+                None => Err(ctx.bad_timestamp(i, "", "empty")),
+            })?;
+        }
+        d if d.is_integer() => {
+            let cast = col
+                .cast(&DataType::Int64)
+                .map_err(|e| polars_failure(&ctx, &e))?;
+            let ca = cast.i64().map_err(|e| polars_failure(&ctx, &e))?;
+            rows.try_for_each(ca.iter(), |i, v| match v {
+                Some(v) => match int_to_ms(v) {
+                    Some(ms) => {
+                        out.push(ms);
+                        Ok(())
+                    }
+                    None => Err(ctx.bad_timestamp(i, &v.to_string(), RANGE)),
+                },
+                None => Err(ctx.bad_timestamp(i, "", "empty")),
+            })?;
+        }
+        d if d.is_float() => {
+            let cast = col
+                .cast(&DataType::Float64)
+                .map_err(|e| polars_failure(&ctx, &e))?;
+            let ca = cast.f64().map_err(|e| polars_failure(&ctx, &e))?;
+            rows.try_for_each(ca.iter(), |i, v| match v {
+                Some(v) if v.is_nan() => Err(ctx.bad_timestamp(i, "NaN", "empty")),
+                Some(v) => match float_to_ms(v) {
+                    Some(ms) => {
+                        out.push(ms);
+                        Ok(())
+                    }
+                    None => Err(ctx.bad_timestamp(i, &v.to_string(), RANGE)),
+                },
+                None => Err(ctx.bad_timestamp(i, "", "empty")),
+            })?;
+        }
+        DataType::Null => {
+            if rows.len() > 0 {
+                return Err(ctx.bad_timestamp(rows.orig(0), "", "empty"));
+            }
+        }
+        other => return Err(ctx.wrong_type(
+            other,
+            "timestamps (text, integers, floats or datetimes)",
+            "store the time as RFC 3339 text, unix seconds or milliseconds, or a Parquet timestamp",
+        )),
+    }
+    Ok(out)
+}
+
+/// One numeric text cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell {
+    Value(f64),
+    Missing,
+    Infinite,
+    Invalid,
+}
+
+/// Texts (case-insensitive, after trimming) that mean "no value".
+pub const MISSING_TOKENS: &[&str] = &["", "nan", "-nan", "null", "na", "n/a", "none"];
+
+pub(crate) fn parse_number(s: &str) -> Cell {
+    let t = s.trim_ascii();
+    if t.len() <= 4 && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m)) {
+        return Cell::Missing;
+    }
+    match t.parse::<f64>() {
+        Ok(v) if v.is_nan() => Cell::Missing,
+        Ok(v) if v.is_infinite() => Cell::Infinite,
+        Ok(v) => Cell::Value(v),
+        Err(_) => Cell::Invalid,
+    }
+}
+
+const MISSING_HELP: &str =
+    "Empty cells, `NaN`, `null`, `NA`, `N/A` and `None` are read as missing data.";
+
+/// A fix hint for a non-numeric cell, from its shape.
+pub(crate) fn numeric_hint(text: &str) -> String {
+    let t = text.trim();
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let hint = if let Some((a, b)) = unsigned.split_once(',') {
+        let groups: Vec<&str> = unsigned.split(',').collect();
+        let thousands = groups.len() >= 2
+            && (1..=3).contains(&groups[0].len())
+            && digits_only(groups[0])
+            && groups[1..].iter().enumerate().all(|(k, g)| {
+                let g = if k == groups.len() - 2 {
+                    g.split_once('.').map_or(
+                        *g,
+                        |(int, frac)| {
+                            if digits_only(frac) {
+                                int
+                            } else {
+                                "x"
+                            }
+                        },
+                    )
+                } else {
+                    g
+                };
+                g.len() == 3 && digits_only(g)
+            });
+        if thousands {
+            let alt = if groups.len() == 2 && !t.contains('.') {
+                format!(
+                    " (or `{}` if the comma is a decimal separator)",
+                    t.replace(',', ".")
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "remove the thousands separators: write `{}` instead of `{t}`{alt}.",
+                t.replace(',', "")
+            )
+        } else if digits_only(a) && digits_only(b) {
+            format!(
+                "use a dot as the decimal separator: write `{}` instead of `{t}`.",
+                t.replace(',', ".")
+            )
+        } else {
+            "write one plain number per cell (like `42` or `0.75`).".to_string()
+        }
+    } else if let Some(n) = t.strip_suffix('%') {
+        if n.trim().parse::<f64>().is_ok() {
+            format!(
+                "drop the `%` sign: write `{}` (in percent) or a fraction.",
+                n.trim()
+            )
+        } else {
+            "write one plain number per cell (like `42` or `0.75`).".to_string()
+        }
+    } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
+        "booleans are not numbers: write 1 or 0.".to_string()
+    } else {
+        let split = t
+            .char_indices()
+            .find(|&(i, c)| c.is_alphabetic() && t[..i].trim().parse::<f64>().is_ok())
+            .map(|(i, _)| i);
+        match split {
+            Some(i) if i > 0 => format!(
+                "drop the unit `{}`: numeric columns hold plain numbers in one unit (write `{}`).",
+                &t[i..],
+                t[..i].trim()
+            ),
+            _ => "numeric columns hold plain numbers like `42`, `0.75` or `1e-3`.".to_string(),
+        }
+    };
+    format!("{hint} {MISSING_HELP}")
+}
+
+/// Values of a numeric column for the selected rows; `NaN` marks missing data.
+/// Also returns the number of missing cells.
+pub(crate) fn numbers(
+    col: &PlColumn,
+    rows: &Rows,
+    ctx: Ctx,
+) -> Result<(Vec<f64>, usize), DataError> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut missing = 0usize;
+    let infinite = |i: usize, text: &str| -> DataError {
+        DataErrorKind::Infinite {
+            at: ctx.at(i),
+            text: cut(text),
+            help: format!(
+                "infinite values (`inf`, or numbers beyond ±1.8e308) are not data: \
+                 fix the exporter, or leave the cell empty if the value is unknown. {MISSING_HELP}"
+            ),
+        }
+        .into()
+    };
+    let dtype = col.dtype().clone();
+    match &dtype {
+        DataType::String => {
+            let ca = col.str().map_err(|e| polars_failure(&ctx, &e))?;
+            rows.try_for_each(ca.iter(), |i, v| {
+                let Some(text) = v else {
+                    missing += 1;
+                    out.push(f64::NAN);
+                    return Ok(());
+                };
+                match parse_number(text) {
+                    Cell::Value(x) => out.push(x),
+                    Cell::Missing => {
+                        missing += 1;
+                        out.push(f64::NAN);
+                    }
+                    Cell::Infinite => return Err(infinite(i, text)),
+                    Cell::Invalid => {
+                        return Err(DataErrorKind::NotNumeric {
+                            at: ctx.at(i),
+                            text: cut(text),
+                            help: numeric_hint(text),
+                        }
+                        .into())
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        d if d.is_numeric() => {
+            let cast = col
+                .cast(&DataType::Float64)
+                .map_err(|e| polars_failure(&ctx, &e))?;
+            let ca = cast.f64().map_err(|e| polars_failure(&ctx, &e))?;
+            rows.try_for_each(ca.iter(), |i, v| {
+                match v {
+                    Some(x) if x.is_infinite() => {
+                        return Err(infinite(i, if x > 0.0 { "inf" } else { "-inf" }))
+                    }
+                    Some(x) if !x.is_nan() => out.push(x),
+                    _ => {
+                        missing += 1;
+                        out.push(f64::NAN);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        DataType::Null => {
+            missing = rows.len();
+            out.resize(rows.len(), f64::NAN);
+        }
+        other => {
+            let help = match other {
+                DataType::Boolean => "booleans are not metrics: store 1/0 as integers",
+                DataType::Datetime(..) => {
+                    "a datetime column cannot be a metric: did you mean it as the timestamp column?"
+                }
+                DataType::List(_) => "list cells cannot be metrics: store one number per cell",
+                _ => "store the column as integers or floats",
+            };
+            return Err(ctx.wrong_type(other, "numbers (integers or floats)", help));
+        }
+    }
+    Ok((out, missing))
+}
+
+/// Text values of the `service` column (strings, or integers shown as text).
+pub(crate) fn service_column(col: &PlColumn, ctx: Ctx) -> Result<PlColumn, DataError> {
+    match col.dtype() {
+        DataType::String => Ok(col.clone()),
+        d if d.is_integer() || matches!(d, DataType::Null) => col
+            .cast(&DataType::String)
+            .map_err(|e| polars_failure(&ctx, &e)),
+        other => Err(ctx.wrong_type(
+            other,
+            "service names (text)",
+            "store the service names as text",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parse() {
+        assert_eq!(parse_number("42"), Cell::Value(42.0));
+        assert_eq!(parse_number(" 0.75 "), Cell::Value(0.75));
+        assert_eq!(parse_number("1e-3"), Cell::Value(0.001));
+        assert_eq!(parse_number("-5"), Cell::Value(-5.0));
+        assert_eq!(parse_number("+5."), Cell::Value(5.0));
+        for m in [
+            "", "  ", "NaN", "nan", "null", "NULL", "NA", "n/a", "None", "-nan",
+        ] {
+            assert_eq!(parse_number(m), Cell::Missing, "{m:?}");
+        }
+        for inf in ["inf", "-inf", "Infinity", "+INF", "1e400", "-1e309"] {
+            assert_eq!(parse_number(inf), Cell::Infinite, "{inf:?}");
+        }
+        for bad in ["1,5", "12%", "512Mi", "true", "0x10", "1_000", "--1", "abc"] {
+            assert_eq!(parse_number(bad), Cell::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hints() {
+        assert!(numeric_hint("1,234").starts_with("remove the thousands separators: write `1234`"));
+        assert!(numeric_hint("1,234,567.5")
+            .starts_with("remove the thousands separators: write `1234567.5`"));
+        assert!(numeric_hint("0,5").starts_with("use a dot as the decimal separator: write `0.5`"));
+        assert!(numeric_hint("12.5%").starts_with("drop the `%` sign: write `12.5`"));
+        assert!(numeric_hint("512Mi").starts_with("drop the unit `Mi`"));
+        assert!(numeric_hint("200 ms").starts_with("drop the unit `ms`"));
+        assert!(numeric_hint("true").starts_with("booleans are not numbers"));
+        assert!(numeric_hint("abc").starts_with("numeric columns hold plain numbers"));
+        assert!(numeric_hint("abc").ends_with(MISSING_HELP));
+    }
+
+    #[test]
+    fn numeric_timestamps() {
+        assert_eq!(int_to_ms(1_772_460_300), Some(1_772_460_300_000));
+        assert_eq!(int_to_ms(1_772_460_300_000), Some(1_772_460_300_000));
+        assert_eq!(int_to_ms(i64::MAX), None);
+        assert_eq!(int_to_ms(i64::MIN), None);
+        assert_eq!(float_to_ms(1_772_460_300.25), Some(1_772_460_300_250));
+        assert_eq!(float_to_ms(1_772_460_300_000.0), Some(1_772_460_300_000));
+        assert_eq!(float_to_ms(f64::INFINITY), None);
+        assert_eq!(float_to_ms(1e300), None);
+    }
+
+    #[test]
+    fn rows_subset_iteration() {
+        let rows = Rows::Subset(vec![1, 3, 4]);
+        let mut seen = Vec::new();
+        rows.try_for_each("abcdef".chars(), |i, c| {
+            seen.push((i, c));
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![(1, 'b'), (3, 'd'), (4, 'e')]);
+        let f = rows.filter(|k| k != 1);
+        assert_eq!((f.len(), f.orig(0), f.orig(1)), (2, 1, 4));
+    }
+}
