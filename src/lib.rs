@@ -13,6 +13,7 @@
 
 pub mod backtest;
 pub mod check;
+pub mod cli;
 pub mod datagen;
 pub mod diagnostics;
 pub mod eval;

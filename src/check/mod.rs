@@ -685,8 +685,9 @@ impl<'a> ServiceChecker<'a> {
                 ModelItem::Recorded(..) | ModelItem::Slo(..) => {}
             }
         }
+        let has_demand = m.items.iter().any(|i| matches!(i, ModelItem::Demand(_)));
         let missing: Vec<&str> = [
-            ("`demand METRIC`", demand.is_none()),
+            ("`demand METRIC`", !has_demand),
             ("`capacity N UNIT per replica`", capacity.is_none()),
         ]
         .iter()

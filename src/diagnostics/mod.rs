@@ -137,7 +137,9 @@ pub fn did_you_mean<'a>(
         }
         let score = strsim::jaro_winkler(word, c);
         let dist = strsim::damerau_levenshtein(word, c);
-        let close = score >= 0.85 || (dist <= 2 && word.len() >= 3 && dist < c.len());
+        // One edit in a short word, two in a longer one; or a shared long prefix.
+        let allowed = if word.len().max(c.len()) <= 5 { 1 } else { 2 };
+        let close = dist <= allowed || (score >= 0.9 && word.len() >= 4);
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }

@@ -71,10 +71,11 @@ impl Display for Service {
             for (i, a) in self.aggregates.iter().enumerate() {
                 writeln!(
                     f,
-                    "    a{i} {}(m{}, {}) over (t - {}, t]",
+                    "    a{i} {}({}, {}): samples of m{} in (t - {}, t]",
                     a.func.name(),
-                    a.metric.0,
                     self.metrics[a.metric.0].name,
+                    secs(a.window),
+                    a.metric.0,
                     secs(a.window)
                 )?;
             }

@@ -182,8 +182,8 @@ mod tests {
     use super::*;
     use pest::Parser;
 
-    fn full(rule: Rule, text: &str) -> bool {
-        ScaleParser::parse(rule, text).is_ok_and(|p| p.as_str() == text)
+    fn full(r: Rule, text: &str) -> bool {
+        ScaleParser::parse(r, text).is_ok_and(|p| p.as_str() == text)
     }
 
     #[test]

@@ -1,0 +1,89 @@
+//! `scalerules check` and `scalerules explain`.
+
+use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use crate::diagnostics::{json_values, Format};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Rule files (`-` for stdin).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// How to show diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule file to explain.
+    pub file: PathBuf,
+    /// Print the IR as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_check(args: CheckArgs) -> ExitCode {
+    let mut errors = 0;
+    let mut io_failed = false;
+    let mut json = Vec::new();
+    for path in &args.files {
+        let Ok(loaded) = load_rules(path) else {
+            io_failed = true;
+            continue;
+        };
+        errors += loaded
+            .compiled
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        if args.format == Format::Json {
+            json.extend(json_values(&loaded.compiled.diagnostics, &loaded.file));
+        } else {
+            print_diagnostics(&loaded, args.format);
+        }
+    }
+    if args.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
+        );
+    } else if errors == 0 && !io_failed {
+        let n = args.files.len();
+        eprintln!(
+            "checked {n} file{}: no errors",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    if io_failed {
+        ExitCode::from(EXIT_USAGE)
+    } else if errors > 0 {
+        ExitCode::from(EXIT_FAILURE)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}
+
+pub fn run_explain(args: ExplainArgs) -> ExitCode {
+    let Ok(loaded) = load_rules(&args.file) else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    print_diagnostics(&loaded, Format::Human);
+    let Some(program) = &loaded.compiled.program else {
+        return ExitCode::from(EXIT_FAILURE);
+    };
+    if args.json {
+        match serde_json::to_string_pretty(program) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot serialise the IR: {e}");
+                return ExitCode::from(EXIT_FAILURE);
+            }
+        }
+    } else {
+        print!("{program}");
+    }
+    ExitCode::from(EXIT_OK)
+}

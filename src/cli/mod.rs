@@ -1,0 +1,90 @@
+//! Command implementations behind `main.rs`: each file turns parsed arguments into
+//! library calls and renders the result. Shared helpers live here.
+
+pub mod backtest;
+pub mod check;
+pub mod datasets;
+pub mod eval;
+pub mod fmt;
+pub mod lint;
+pub mod test;
+
+use crate::diagnostics::{render, Format, SourceFile};
+use crate::Compiled;
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Exit status: success (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the input has errors (or a denied warning, a failed test, a changed snapshot).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// The terminal width to wrap diagnostics at (80 when unknown, e.g. in tests).
+pub fn term_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// Whether stderr is a colour terminal (and `NO_COLOR` is unset).
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A rule file read and compiled, or the I/O error already printed.
+pub struct Loaded {
+    pub file: SourceFile,
+    pub compiled: Compiled,
+}
+
+/// An I/O error that was already printed to stderr.
+#[derive(Debug)]
+pub struct Reported;
+
+/// Reads and compiles one rule file. `-` reads stdin. I/O errors are printed and
+/// returned as [`Reported`].
+pub fn load_rules(path: &Path) -> Result<Loaded, Reported> {
+    let (name, text) = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            eprintln!("error: cannot read standard input: {e}");
+            return Err(Reported);
+        }
+        ("<stdin>".to_string(), s)
+    } else {
+        match std::fs::read_to_string(path) {
+            Ok(t) => (path.display().to_string(), t),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return Err(Reported);
+            }
+        }
+    };
+    let compiled = crate::compile(&text, &crate::stem_of(path));
+    Ok(Loaded {
+        file: SourceFile::new(name, text),
+        compiled,
+    })
+}
+
+/// Prints a file's diagnostics to stderr in `format` (JSON goes to stdout).
+pub fn print_diagnostics(loaded: &Loaded, format: Format) {
+    if loaded.compiled.diagnostics.is_empty() {
+        return;
+    }
+    let text = render(
+        &loaded.compiled.diagnostics,
+        &loaded.file,
+        format,
+        stderr_color(),
+        term_width(),
+    );
+    if format == Format::Json {
+        println!("{text}");
+    } else {
+        eprint!("{text}");
+    }
+}
