@@ -58,6 +58,7 @@ impl Unit {
             UnitName::Fraction => Unit::Fraction,
             UnitName::Rps => Unit::Rps,
             UnitName::Rpm => Unit::Rpm,
+            UnitName::Count => Unit::Count,
         }
     }
 
@@ -154,9 +155,11 @@ impl Unit {
             "rpm" => return Some((Unit::Rpm, "rpm")),
             _ => {}
         }
+        // The longest matching suffix wins: `_per_s` before `_s`.
         SUFFIXES
             .iter()
-            .find(|(s, _)| lower.ends_with(s) && lower.len() > s.len())
+            .filter(|(s, _)| lower.ends_with(s) && lower.len() > s.len())
+            .max_by_key(|(s, _)| s.len())
             .map(|(s, u)| (*u, *s))
     }
 }
@@ -218,6 +221,7 @@ mod tests {
             Some(Unit::Count)
         );
         assert_eq!(Unit::from_suffix("cpu"), None);
+        assert_eq!(Unit::from_suffix("arrivals_per_s").map(|u| u.0), Some(Unit::Rps));
         assert_eq!(Unit::from_suffix("_ms"), None);
     }
 

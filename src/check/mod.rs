@@ -771,7 +771,10 @@ impl<'a> ServiceChecker<'a> {
             slot.unit_fixed = true;
             return;
         }
-        if slot.metric.unit.dimension() != dim {
+        // A per-replica load (in-flight requests per replica) scales like a utilisation.
+        let per_replica_count =
+            dim == Dimension::Ratio && slot.metric.unit.dimension() == Dimension::Count;
+        if slot.metric.unit.dimension() != dim && !per_replica_count {
             let unit = slot.metric.unit;
             let mut d = Diagnostic::error(
                 "E117",

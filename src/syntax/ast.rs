@@ -111,6 +111,7 @@ pub enum UnitName {
     Fraction,
     Rps,
     Rpm,
+    Count,
 }
 
 /// `5m`, `90s`, `0`

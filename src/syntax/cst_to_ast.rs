@@ -206,6 +206,7 @@ fn unit_name(p: &Pair<Rule>) -> Result<UnitName> {
         "fraction" => UnitName::Fraction,
         "rps" => UnitName::Rps,
         "rpm" => UnitName::Rpm,
+        "count" => UnitName::Count,
         _ => return Err(internal(span_of(p), "a unit")),
     })
 }

@@ -16,7 +16,7 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         quantity => "a number, with a unit where it has one (`300ms`, `75%`, `1000`)",
         duration => "a duration like `5m`",
         time_unit => "a time unit (`ms`, `s`, `m`, `h`, `d`)",
-        unit => "a unit (`ms`, `s`, `m`, `h`, `%`, `rps`, `rpm`, `fraction`)",
+        unit => "a unit (`ms`, `s`, `m`, `h`, `%`, `rps`, `rpm`, `fraction`, `count`)",
         cmp_op => "a comparison (`>`, `>=`, `<`, `<=`, `==`, `!=`)",
         missing_mode => "a missing-data mode (`false`, `true`, `hold`, `skip`)",
         block_open => "`{`",
