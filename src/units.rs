@@ -221,7 +221,10 @@ mod tests {
             Some(Unit::Count)
         );
         assert_eq!(Unit::from_suffix("cpu"), None);
-        assert_eq!(Unit::from_suffix("arrivals_per_s").map(|u| u.0), Some(Unit::Rps));
+        assert_eq!(
+            Unit::from_suffix("arrivals_per_s").map(|u| u.0),
+            Some(Unit::Rps)
+        );
         assert_eq!(Unit::from_suffix("_ms"), None);
     }
 

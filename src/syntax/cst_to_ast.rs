@@ -10,9 +10,10 @@ use pest::iterators::{Pair, Pairs};
 
 type Result<T> = std::result::Result<T, Box<Diagnostic>>;
 
+/// The pair's span without the white space pest may have consumed after it.
 fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
-    Span::new(s.start(), s.end())
+    Span::new(s.start(), s.start() + p.as_str().trim_end().len())
 }
 
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {

@@ -63,11 +63,12 @@ pub fn parse(src: &str, implicit_name: &str, sink: &mut Sink) -> Option<ast::Fil
     None
 }
 
-/// Whether the word at `pos` is the first word on its line (a new statement).
+/// Whether the line holding `pos` starts with a statement keyword (so an error there is
+/// its own mistake, not the tail of a blanked statement).
 fn starts_statement(src: &str, pos: usize) -> bool {
     let line_start = src[..pos.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
-    src.get(line_start..pos)
-        .is_some_and(|s| s.trim().is_empty())
+    let first = src[line_start..].split_whitespace().next().unwrap_or("");
+    grammar::STATEMENT_KEYWORDS.contains(&first) || first == "}"
 }
 
 /// Replaces the line holding `pos` with spaces (offsets stay valid). False when that

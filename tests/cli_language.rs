@@ -1,0 +1,142 @@
+//! The real binary: `check`, `explain` and `eval` exit codes and outputs.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("scalerules").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn check_exit_codes() {
+    bin()
+        .args(["check", "rules/checkout.scale"])
+        .assert()
+        .code(0);
+    bin()
+        .args(["check", "tests/fixtures/check/invalid/unit_mismatch.scale"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E107"));
+    bin()
+        .args(["check", "no/such/file.scale"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+    bin()
+        .args(["check", "--format", "nonsense", "rules/checkout.scale"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn check_json_lists_every_diagnostic_with_location() {
+    let out = bin()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "tests/fixtures/check/invalid/zero_and_bad_amounts.scale",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let arr = v.as_array().expect("array");
+    assert_eq!(arr.len(), 3);
+    for d in arr {
+        for key in [
+            "file", "code", "severity", "message", "line", "column", "help",
+        ] {
+            assert!(d.get(key).is_some(), "missing {key} in {d}");
+        }
+    }
+    assert_eq!(arr[0]["line"], 4);
+    assert_eq!(arr[1]["code"], "E113");
+}
+
+#[test]
+fn plain_format_is_narratable() {
+    bin()
+        .args([
+            "check",
+            "--format",
+            "plain",
+            "tests/fixtures/check/invalid/reversed_bounds.scale",
+        ])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("replica bounds are reversed")
+                .and(predicate::str::contains("E102")),
+        );
+}
+
+#[test]
+fn explain_shows_inferred_units() {
+    bin()
+        .args(["explain", "tests/fixtures/check/valid/bare_line.scale"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "p95: column \"p95\" in ms (inferred from `300ms` on line 3)",
+        ));
+}
+
+#[test]
+fn eval_streams_decisions_as_json_lines() {
+    let input = "timestamp,p95\n2026-03-02T00:00:00Z,400\n2026-03-02T00:01:00Z,420\n\
+                 2026-03-02T00:02:00Z,450\n1772409780,10\n";
+    let out = bin()
+        .args(["eval", "tests/fixtures/check/valid/bare_line.scale"])
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["timestamp"], "2026-03-02T00:02:00Z");
+    assert_eq!(lines[0]["from"], 1);
+    assert_eq!(lines[0]["to"], 3);
+    assert_eq!(lines[0]["line"], 3);
+    assert_eq!(lines[0]["service"], "bare_line");
+    assert_eq!(
+        lines[0]["rule"],
+        "when p95 > 300ms for 2m scale out by 2, cooldown 5m"
+    );
+}
+
+#[test]
+fn eval_names_the_bad_row_and_column() {
+    bin()
+        .args(["eval", "tests/fixtures/check/valid/bare_line.scale"])
+        .write_stdin("timestamp,p95\n2026-03-02T00:00:00Z,400\n2026-03-02T00:01:00Z,fast\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "row 2 (line 3), column `p95`: `fast` is not a number",
+        ));
+    bin()
+        .args(["eval", "tests/fixtures/check/valid/bare_line.scale"])
+        .write_stdin("timestamp,latency\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no column `p95`"));
+    bin()
+        .args(["eval", "tests/fixtures/check/valid/two_services.scale"])
+        .write_stdin("timestamp,cpu_pct\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("choose one with --service"));
+}
