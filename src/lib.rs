@@ -18,6 +18,7 @@ pub mod datagen;
 pub mod diagnostics;
 pub mod eval;
 pub mod ir;
+pub mod ruletest;
 pub mod span;
 pub mod syntax;
 pub mod timestamp;

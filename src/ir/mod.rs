@@ -57,6 +57,34 @@ impl Service {
             .map(MetricId)
     }
 
+    /// Which metric slots the rules read (directly or through an aggregate); the model
+    /// may declare others, such as the demand.
+    pub fn read_by_rules(&self) -> Vec<bool> {
+        let mut used = vec![false; self.metrics.len()];
+        fn walk(c: &Cond, aggs: &[Aggregate], used: &mut [bool]) {
+            match c {
+                Cond::Compare(cmp) => {
+                    for v in [&cmp.lhs, &cmp.rhs] {
+                        match v {
+                            Value::Metric(m) => used[m.0] = true,
+                            Value::Aggregate(a) => used[aggs[a.0].metric.0] = true,
+                            Value::Const(_) => {}
+                        }
+                    }
+                }
+                Cond::And(a, b) | Cond::Or(a, b) => {
+                    walk(a, aggs, used);
+                    walk(b, aggs, used);
+                }
+                Cond::Not(a) => walk(a, aggs, used),
+            }
+        }
+        for r in &self.rules {
+            walk(&r.condition, &self.aggregates, &mut used);
+        }
+        used
+    }
+
     /// The dataset columns the policy reads (column metrics only).
     pub fn columns(&self) -> Vec<&str> {
         self.metrics

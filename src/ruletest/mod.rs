@@ -1,0 +1,516 @@
+//! Rule unit tests (`scalerules test`): short input series per metric in promtool's
+//! notation, fed to the real evaluator, checked against expectations. The file format is
+//! TOML, kept next to the rule file (`checkout.scale` → `checkout.test.toml`); see
+//! `docs/testing.md`.
+
+mod report;
+
+pub use report::{junit_xml, render_failure};
+
+use crate::eval::series::parse_series;
+use crate::eval::{Decision, Evaluator};
+use crate::ir::{self, Direction, Millis};
+use crate::span::line_col;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A whole test file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestFile {
+    /// The rule file, relative to the test file (default: the same stem with `.scale`).
+    pub rules: Option<String>,
+    /// The service under test (needed when the rule file has several).
+    pub service: Option<String>,
+    #[serde(rename = "test", default)]
+    pub tests: Vec<toml::Spanned<TestCase>>,
+}
+
+/// One `[[test]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    pub name: String,
+    /// Time between samples (`1m`, `30s`).
+    #[serde(default = "default_interval")]
+    pub interval: String,
+    /// Starting replica count (default: the service's start).
+    pub start: Option<u32>,
+    /// Metric name → series in promtool notation, in the metric's unit.
+    pub series: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub expect: Vec<toml::Spanned<Expectation>>,
+}
+
+fn default_interval() -> String {
+    "1m".into()
+}
+
+/// One expectation. Exactly one form:
+/// - `{ at = "4m", scale = "out", to = 6, rule = 10 }` — a decision at a time (`to` and
+///   `rule` optional; `rule` is the rule's line, or a piece of its text);
+/// - `{ at = "6m", replicas = 6 }` — the replica count just after that evaluation;
+/// - `{ between = ["0m", "3m"], no_decision = true }` — no decision in the closed window;
+/// - `{ no_scale_in = true }` / `{ no_scale_out = true }` — never, in the whole test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub at: Option<String>,
+    pub scale: Option<String>,
+    pub to: Option<u32>,
+    pub rule: Option<RuleRef>,
+    pub replicas: Option<u32>,
+    pub between: Option<[String; 2]>,
+    pub no_decision: Option<bool>,
+    pub no_scale_in: Option<bool>,
+    pub no_scale_out: Option<bool>,
+}
+
+/// A rule named by its line or by a piece of its text.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum RuleRef {
+    Line(usize),
+    Text(String),
+}
+
+/// What happened in one test.
+#[derive(Debug)]
+pub struct CaseResult {
+    pub name: String,
+    /// 1-based line of the `[[test]]` in the test file.
+    pub line: usize,
+    pub failures: Vec<Failure>,
+    /// Every decision, for context.
+    pub decisions: Vec<Decision>,
+    pub interval: Millis,
+}
+
+/// One unmet expectation, with a pointer into the test file.
+#[derive(Debug)]
+pub struct Failure {
+    pub line: usize,
+    pub expected: String,
+    pub got: String,
+    /// Around which time to show decisions.
+    pub around: Option<Millis>,
+}
+
+/// The outcome of one test file.
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub rules: PathBuf,
+    pub cases: Vec<CaseResult>,
+    /// A problem with the file itself (unreadable, malformed, rules do not compile).
+    pub error: Option<String>,
+    /// The compiled rules and the service under test, for reports.
+    pub program: Option<ir::Program>,
+    pub service: Option<String>,
+}
+
+impl FileResult {
+    /// The service the tests ran against.
+    pub fn service(&self) -> Option<&ir::Service> {
+        self.program.as_ref()?.service(self.service.as_deref()?)
+    }
+
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.cases.iter().all(|c| c.failures.is_empty())
+    }
+}
+
+/// Parses `5m`, `90s`, `250ms`, `1h`, `0` into milliseconds.
+pub fn parse_duration(s: &str) -> Option<Millis> {
+    let s = s.trim();
+    if s == "0" {
+        return Some(0);
+    }
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = s.split_at(split);
+    let v: f64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "ms" => 1.0,
+        "s" => 1000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    Some((v * factor).round() as Millis)
+}
+
+/// Finds test files under `paths` (files as given; folders searched for `*.test.toml`,
+/// skipping hidden folders and `target`).
+pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" {
+                walk(&path, out)?;
+            }
+        } else if name.ends_with(".test.toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Runs one test file.
+pub fn run_file(path: &Path) -> FileResult {
+    let mut result = FileResult {
+        path: path.to_path_buf(),
+        rules: PathBuf::new(),
+        cases: Vec::new(),
+        error: None,
+        program: None,
+        service: None,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            result.error = Some(format!("cannot read {}: {e}", path.display()));
+            return result;
+        }
+    };
+    let file: TestFile = match toml::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            result.error = Some(format!("{}: not a valid test file: {e}", path.display()));
+            return result;
+        }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let rules = match &file.rules {
+        Some(r) => dir.join(r),
+        None => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            dir.join(format!("{}.scale", name.trim_end_matches(".test.toml")))
+        }
+    };
+    result.rules = rules.clone();
+    let src = match std::fs::read_to_string(&rules) {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!(
+                "cannot read the rule file {}: {e}",
+                rules.display()
+            ));
+            return result;
+        }
+    };
+    let compiled = crate::compile(&src, &crate::stem_of(&rules));
+    let Some(program) = compiled.program else {
+        let n = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+        result.error = Some(format!(
+            "the rule file {} has {n} error(s): run `scalerules check {}`",
+            rules.display(),
+            rules.display()
+        ));
+        return result;
+    };
+    let service = match crate::cli::eval::select_service(&program, file.service.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("{}: {e}", path.display()));
+            return result;
+        }
+    };
+    for case in &file.tests {
+        let line = line_col(&text, case.span().start).0;
+        result
+            .cases
+            .push(run_case(service, case.get_ref(), line, &text));
+    }
+    result.service = Some(service.name.clone());
+    result.program = Some(program);
+    result
+}
+
+fn run_case(service: &ir::Service, case: &TestCase, line: usize, text: &str) -> CaseResult {
+    let mut res = CaseResult {
+        name: case.name.clone(),
+        line,
+        failures: Vec::new(),
+        decisions: Vec::new(),
+        interval: 60_000,
+    };
+    let fail = |res: &mut CaseResult, expected: &str, got: String| {
+        res.failures.push(Failure {
+            line,
+            expected: expected.to_string(),
+            got,
+            around: None,
+        });
+    };
+    let Some(interval) = parse_duration(&case.interval).filter(|&d| d > 0) else {
+        fail(
+            &mut res,
+            "a positive `interval` like \"1m\"",
+            format!("`{}`", case.interval),
+        );
+        return res;
+    };
+    res.interval = interval;
+    // One column per metric the rules read, in the metric's unit; other slots (model-only
+    // metrics such as the demand) stay missing.
+    let used = service.read_by_rules();
+    let mut columns: Vec<Option<Vec<f64>>> = Vec::new();
+    for (m, &read) in service.metrics.iter().zip(&used) {
+        if !read {
+            columns.push(None);
+            continue;
+        }
+        let Some(s) = case.series.get(&m.name) else {
+            fail(
+                &mut res,
+                &format!("a series for metric `{}`", m.name),
+                "none".into(),
+            );
+            continue;
+        };
+        match parse_series(s) {
+            Ok(v) => columns.push(Some(v)),
+            Err(e) => fail(
+                &mut res,
+                &format!("a valid series for `{}`", m.name),
+                e.to_string(),
+            ),
+        }
+    }
+    for name in case.series.keys() {
+        if service.metric(name).is_none_or(|id| !used[id.0]) {
+            fail(
+                &mut res,
+                "series only for metrics the rules read",
+                format!("a series for `{name}`, which no rule reads"),
+            );
+        }
+    }
+    let lengths: Vec<(String, usize)> = service
+        .metrics
+        .iter()
+        .zip(&columns)
+        .filter_map(|(m, c)| c.as_ref().map(|c| (m.name.clone(), c.len())))
+        .collect();
+    if lengths.iter().any(|l| l.1 != lengths[0].1) {
+        let desc: Vec<String> = lengths
+            .iter()
+            .map(|(n, l)| format!("{n} has {l}"))
+            .collect();
+        fail(&mut res, "series of equal length", desc.join(", "));
+    }
+    if !res.failures.is_empty() {
+        return res;
+    }
+    let n = lengths.first().map_or(0, |l| l.1);
+    let start = case.start.unwrap_or(service.start);
+    let mut ev = Evaluator::with_replicas(service, start);
+    let mut counts = Vec::with_capacity(n);
+    let mut values = vec![f64::NAN; service.metrics.len()];
+    for i in 0..n {
+        let t = i as Millis * interval;
+        for (slot, (col, m)) in columns.iter().zip(&service.metrics).enumerate() {
+            values[slot] = col.as_ref().map_or(f64::NAN, |c| m.to_si(c[i]));
+        }
+        match ev.step(t, &values) {
+            Ok(step) => res.decisions.extend(step.decision),
+            Err(e) => {
+                fail(&mut res, "an evaluation", e.to_string());
+                return res;
+            }
+        }
+        counts.push(ev.replicas());
+    }
+    let end = n.saturating_sub(1) as Millis * interval;
+    for exp in &case.expect {
+        let eline = line_col(text, exp.span().start).0;
+        if let Err((expected, got, around)) = check(
+            service,
+            exp.get_ref(),
+            &res.decisions,
+            &counts,
+            interval,
+            end,
+        ) {
+            res.failures.push(Failure {
+                line: eline,
+                expected,
+                got,
+                around,
+            });
+        }
+    }
+    res
+}
+
+type Unmet = (String, String, Option<Millis>);
+
+fn time(s: &str) -> Result<Millis, Unmet> {
+    parse_duration(s).ok_or_else(|| ("a time like \"4m\"".to_string(), format!("`{s}`"), None))
+}
+
+fn describe(service: &ir::Service, d: &Decision) -> String {
+    let rule = &service.rules[d.rule.0];
+    format!(
+        "scale {} {} → {} by line {}",
+        dir_word(d.direction),
+        d.from,
+        d.to,
+        rule.line
+    )
+}
+
+fn dir_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Out => "out",
+        Direction::In => "in",
+    }
+}
+
+fn rule_matches(service: &ir::Service, r: &RuleRef, d: &Decision) -> bool {
+    let rule = &service.rules[d.rule.0];
+    match r {
+        RuleRef::Line(l) => rule.line == *l,
+        RuleRef::Text(t) => rule.text.contains(t.as_str()),
+    }
+}
+
+fn check(
+    service: &ir::Service,
+    e: &Expectation,
+    decisions: &[Decision],
+    counts: &[u32],
+    interval: Millis,
+    end: Millis,
+) -> Result<(), Unmet> {
+    if e.no_scale_in == Some(true) || e.no_scale_out == Some(true) {
+        let banned = if e.no_scale_in == Some(true) {
+            Direction::In
+        } else {
+            Direction::Out
+        };
+        return match decisions.iter().find(|d| d.direction == banned) {
+            None => Ok(()),
+            Some(d) => Err((
+                format!("no scale-{} at all", dir_word(banned)),
+                format!(
+                    "{} at {}",
+                    describe(service, d),
+                    crate::units::fmt_duration_ms(d.timestamp)
+                ),
+                Some(d.timestamp),
+            )),
+        };
+    }
+    if let Some([a, b]) = &e.between {
+        let (a, b) = (time(a)?, time(b)?);
+        return match decisions
+            .iter()
+            .find(|d| d.timestamp >= a && d.timestamp <= b)
+        {
+            None => Ok(()),
+            Some(d) => Err((
+                format!(
+                    "no decision from {} to {}",
+                    crate::units::fmt_duration_ms(a),
+                    crate::units::fmt_duration_ms(b)
+                ),
+                format!(
+                    "{} at {}",
+                    describe(service, d),
+                    crate::units::fmt_duration_ms(d.timestamp)
+                ),
+                Some(d.timestamp),
+            )),
+        };
+    }
+    let Some(at) = &e.at else {
+        return Err((
+            "one of `at`, `between`, `no_scale_in`, `no_scale_out`".into(),
+            "none of them".into(),
+            None,
+        ));
+    };
+    let at = time(at)?;
+    if at % interval != 0 || at > end {
+        return Err((
+            format!(
+                "a time on the series' grid (every {}, up to {})",
+                crate::units::fmt_duration_ms(interval),
+                crate::units::fmt_duration_ms(end)
+            ),
+            crate::units::fmt_duration_ms(at),
+            None,
+        ));
+    }
+    let shown = crate::units::fmt_duration_ms(at);
+    if let Some(n) = e.replicas {
+        let got = counts[(at / interval) as usize];
+        return if got == n {
+            Ok(())
+        } else {
+            Err((
+                format!("{n} replicas at {shown}"),
+                format!("{got} replicas"),
+                Some(at),
+            ))
+        };
+    }
+    let mut want = String::from("scale");
+    let dir = match e.scale.as_deref() {
+        Some("out") => Some(Direction::Out),
+        Some("in") => Some(Direction::In),
+        None => None,
+        Some(other) => {
+            return Err((
+                "`scale = \"out\"` or `\"in\"`".into(),
+                format!("`{other}`"),
+                None,
+            ))
+        }
+    };
+    if let Some(d) = dir {
+        want.push_str(&format!(" {}", dir_word(d)));
+    }
+    if let Some(to) = e.to {
+        want.push_str(&format!(" to {to}"));
+    }
+    want.push_str(&format!(" at {shown}"));
+    match &e.rule {
+        Some(RuleRef::Line(l)) => want.push_str(&format!(" by line {l}")),
+        Some(RuleRef::Text(t)) => want.push_str(&format!(" by the rule with `{t}`")),
+        None => {}
+    }
+    let Some(d) = decisions.iter().find(|d| d.timestamp == at) else {
+        return Err((want, format!("no decision at {shown}"), Some(at)));
+    };
+    let ok = dir.is_none_or(|x| x == d.direction)
+        && e.to.is_none_or(|x| x == d.to)
+        && e.rule.as_ref().is_none_or(|r| rule_matches(service, r, d));
+    if ok {
+        Ok(())
+    } else {
+        Err((want, describe(service, d), Some(at)))
+    }
+}
