@@ -48,7 +48,11 @@ fn main() {
     };
     let load_s = t.elapsed().as_secs_f64();
     let hwm_after_load = vm_hwm_kib().unwrap_or(0);
-    let col_bytes: usize = data.columns.iter().map(|c| c.values.len() * 8).sum::<usize>()
+    let col_bytes: usize = data
+        .columns
+        .iter()
+        .map(|c| c.values.len() * 8)
+        .sum::<usize>()
         + data.timestamps_ms.len() * 8;
     let n = data.len();
 
@@ -100,7 +104,10 @@ fn main() {
         n as f64 / bt_s / 1e6
     );
     println!("backtest / load:      {:.2}x", bt_s / load_s);
-    println!("column bytes:         {:.1} MiB", col_bytes as f64 / 1048576.0);
+    println!(
+        "column bytes:         {:.1} MiB",
+        col_bytes as f64 / 1048576.0
+    );
     println!(
         "peak RSS after load:  {:.1} MiB ({:.2}x column bytes)",
         hwm_after_load as f64 / 1024.0,
