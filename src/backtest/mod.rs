@@ -1,2 +1,51 @@
 //! Counterfactual backtesting over historical metric datasets.
+//!
+//! [`backtest`] replays a dataset tick by tick through a queueing model of the
+//! service (demand, ready capacity, startup delay, backlog), feeds the evaluator
+//! the metrics the policy's own replica count would have produced, and scores the
+//! run (cost, SLO breaches, thrashing, SPEC RG elasticity) next to three baselines
+//! (the recorded replica counts, the cheapest breach-free static count, the
+//! per-tick oracle). docs/backtest.md documents every formula and JSON key.
 pub mod data;
+pub mod engine;
+pub mod model;
+pub mod output;
+
+pub use engine::{
+    backtest, backtest_with_progress, Options, Report, Scores, Timeline, COUNTERFACTUAL_LABEL,
+    REPLAY_LABEL,
+};
+
+/// Why a backtest cannot run.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BacktestError {
+    #[error(
+        "service `{0}` has no `model {{ … }}` block: the backtester needs demand and capacity"
+    )]
+    #[diagnostic(
+        code(E350),
+        help("add a model block: `model {{ demand rps  capacity 100 rps per replica  startup 60s }}`")
+    )]
+    NoModel(String),
+    #[error("invalid model: {0}")]
+    #[diagnostic(code(E351))]
+    BadModel(String),
+    #[error("the dataset has no column `{0}` that the policy reads")]
+    #[diagnostic(
+        code(E352),
+        help("load the dataset with every column of `Service::columns()`")
+    )]
+    MissingColumn(String),
+    #[error("the dataset is empty")]
+    #[diagnostic(code(E353))]
+    EmptyData,
+    #[error("the service declares tick {service} ms but the dataset grid is {data} ms")]
+    #[diagnostic(
+        code(E354),
+        help("load the dataset with `tick_ms` set to the service's tick")
+    )]
+    TickMismatch { service: i64, data: i64 },
+    #[error("evaluator: {0}")]
+    #[diagnostic(code(E355))]
+    Eval(crate::eval::EvalError),
+}

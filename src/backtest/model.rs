@@ -1,0 +1,437 @@
+//! The queueing model: demand, ready capacity and backlog in; simulated metric
+//! values and the breach flag out. See docs/backtest.md for every formula.
+
+use super::BacktestError;
+use crate::backtest::data::Dataset;
+use crate::eval::Window;
+use crate::ir::{self, Builtin, CmpOp, MetricSource, Service, Value};
+use crate::units::Dimension;
+use serde::Serialize;
+
+/// Latency reported when ρ ≥ 1 and the latency has a base: `100 × base`.
+pub const SATURATION_BASE_FACTOR: f64 = 100.0;
+/// Latency reported when ρ ≥ 1 (or the rescaled latency exceeds it) without a base, seconds.
+pub const SATURATION_LATENCY_S: f64 = 60.0;
+/// ρ_rec is clamped to this in the rescaling formula (a saturated recording has no factor).
+pub const MAX_RECORDED_RHO: f64 = 0.99;
+
+/// How a metric slot gets its value in the simulation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Treatment {
+    /// The demand column, replayed (it does not depend on replicas).
+    Demand,
+    /// A builtin computed by the simulation.
+    Builtin,
+    /// `m_sim = m_rec × ready_rec / N`.
+    UtilizationRescaled,
+    /// `m = ρ`.
+    UtilizationFromRho,
+    /// `L = base / (1 − ρ)`.
+    LatencyBase,
+    /// `L_sim = L_rec × (1 − ρ_rec) / (1 − ρ_sim)`.
+    LatencyRescaled,
+    /// Replayed as recorded.
+    Replayed,
+}
+
+impl Treatment {
+    pub fn simulated(self) -> bool {
+        !matches!(self, Treatment::Demand | Treatment::Replayed)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Demand,
+    Builtin(Builtin),
+    UtilScaled { ratio: bool },
+    UtilRho { ratio: bool },
+    LatBase { base: f64 },
+    LatRescaled,
+    Replayed,
+}
+
+/// One tick's simulated state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TickState {
+    /// Demand used by the simulation (SI, missing values carried forward).
+    pub demand: f64,
+    pub capacity: f64,
+    pub rho: f64,
+    /// Backlog at the start of the tick (requests).
+    pub backlog: f64,
+    /// Requests arriving in this tick not served in it.
+    pub delayed: f64,
+    pub breach: bool,
+    pub saturated: bool,
+    /// The first latency metric (SI seconds), NaN without one.
+    pub latency: f64,
+}
+
+/// Everything the model needs, resolved once against a dataset.
+pub struct Model<'a> {
+    pub service: &'a Service,
+    pub model: &'a ir::Model,
+    pub tick_ms: i64,
+    pub tick_s: f64,
+    /// Demand, SI, carried forward (leading missing values: 0).
+    pub demand: Vec<f64>,
+    /// Demand, SI, NaN where missing (what the evaluator sees).
+    pub demand_si: Vec<f64>,
+    /// Recorded ready replicas, when the column is present.
+    pub recorded: Option<&'a [f64]>,
+    cols: Vec<Option<&'a [f64]>>,
+    kinds: Vec<Kind>,
+    pub treatments: Vec<Treatment>,
+    latency_slot: Option<usize>,
+    /// Aggregates read by SLOs (indices into service.aggregates).
+    slo_aggs: Vec<usize>,
+    pub missing_demand_ticks: usize,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(service: &'a Service, data: &'a Dataset) -> Result<Self, BacktestError> {
+        let model = service
+            .model
+            .as_ref()
+            .ok_or_else(|| BacktestError::NoModel(service.name.clone()))?;
+        if model.capacity.is_nan() || model.capacity <= 0.0 || model.capacity.is_infinite() {
+            return Err(BacktestError::BadModel(format!(
+                "capacity must be a positive number, got {}",
+                model.capacity
+            )));
+        }
+        let mut cols = Vec::with_capacity(service.metrics.len());
+        for m in &service.metrics {
+            cols.push(match &m.source {
+                MetricSource::Column(c) => Some(
+                    data.column(c)
+                        .ok_or_else(|| BacktestError::MissingColumn(c.clone()))?,
+                ),
+                MetricSource::Builtin(_) => None,
+            });
+        }
+        let recorded = match &model.recorded_replicas {
+            Some(c) => data.column(c),
+            None => None,
+        };
+        let dm = service
+            .metrics
+            .get(model.demand.0)
+            .ok_or_else(|| BacktestError::BadModel("demand metric out of range".into()))?;
+        let dcol = cols[model.demand.0].ok_or_else(|| {
+            BacktestError::BadModel(format!(
+                "the demand metric `{}` must be a dataset column",
+                dm.name
+            ))
+        })?;
+        let demand_si: Vec<f64> = dcol.iter().map(|&v| dm.to_si(v)).collect();
+        let mut demand = Vec::with_capacity(demand_si.len());
+        let mut last = 0.0;
+        let mut missing = 0;
+        for &v in &demand_si {
+            if v.is_nan() {
+                missing += 1;
+            } else {
+                last = v.max(0.0);
+            }
+            demand.push(last);
+        }
+        let mut kinds = Vec::with_capacity(service.metrics.len());
+        let mut treatments = Vec::with_capacity(service.metrics.len());
+        let mut latency_slot = None;
+        for (i, m) in service.metrics.iter().enumerate() {
+            let ratio = m.unit.dimension() == Dimension::Ratio;
+            let lat = model.latency.iter().find(|l| l.metric.0 == i);
+            let (k, t) = if i == model.demand.0 {
+                (Kind::Demand, Treatment::Demand)
+            } else if let MetricSource::Builtin(b) = m.source {
+                (Kind::Builtin(b), Treatment::Builtin)
+            } else if model.utilization.iter().any(|u| u.0 == i) {
+                if recorded.is_some() {
+                    (Kind::UtilScaled { ratio }, Treatment::UtilizationRescaled)
+                } else {
+                    (Kind::UtilRho { ratio }, Treatment::UtilizationFromRho)
+                }
+            } else if let Some(l) = lat {
+                match l.base {
+                    Some(base) => (Kind::LatBase { base }, Treatment::LatencyBase),
+                    None if recorded.is_some() => (Kind::LatRescaled, Treatment::LatencyRescaled),
+                    None => (Kind::Replayed, Treatment::Replayed),
+                }
+            } else {
+                (Kind::Replayed, Treatment::Replayed)
+            };
+            if lat.is_some() && latency_slot.is_none() && t != Treatment::Replayed {
+                latency_slot = Some(i);
+            }
+            kinds.push(k);
+            treatments.push(t);
+        }
+        let mut slo_aggs = Vec::new();
+        for slo in &model.slos {
+            for v in [&slo.compare.lhs, &slo.compare.rhs] {
+                if let Value::Aggregate(a) = v {
+                    if !slo_aggs.contains(&a.0) {
+                        slo_aggs.push(a.0);
+                    }
+                }
+            }
+        }
+        let tick_ms = data.tick_ms;
+        Ok(Model {
+            service,
+            model,
+            tick_ms,
+            tick_s: tick_ms as f64 / 1000.0,
+            demand,
+            demand_si,
+            recorded,
+            cols,
+            kinds,
+            treatments,
+            latency_slot,
+            slo_aggs,
+            missing_demand_ticks: missing,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.demand.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.demand.is_empty()
+    }
+
+    /// ρ = (d + B / tick_s) / (N × capacity); ∞ with load and no capacity, 0 without load.
+    pub fn rho(&self, i: usize, ready: u32, backlog: f64) -> f64 {
+        let load = self.demand[i] + backlog / self.tick_s;
+        let cap = f64::from(ready) * self.model.capacity;
+        if cap > 0.0 {
+            load / cap
+        } else if load > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        }
+    }
+
+    /// Fills `out` with the simulated SI value of every metric slot; returns ρ.
+    pub fn values(
+        &self,
+        i: usize,
+        ready: u32,
+        requested: u32,
+        backlog: f64,
+        out: &mut [f64],
+    ) -> f64 {
+        let rho = self.rho(i, ready, backlog);
+        let n = f64::from(ready);
+        for (slot, kind) in self.kinds.iter().enumerate() {
+            let m = &self.service.metrics[slot];
+            let rec = || self.cols[slot].map_or(f64::NAN, |c| m.to_si(c[i]));
+            out[slot] = match *kind {
+                Kind::Demand => self.demand_si[i],
+                Kind::Builtin(Builtin::Backlog) => backlog,
+                Kind::Builtin(Builtin::Utilization) => rho,
+                Kind::Builtin(Builtin::Replicas) => f64::from(requested),
+                Kind::Builtin(Builtin::Ready) => n,
+                Kind::UtilScaled { ratio } => {
+                    let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
+                    let mrec = rec();
+                    let v = if mrec.is_nan() {
+                        f64::NAN
+                    } else if rr.is_nan() || rr <= 0.0 {
+                        rho
+                    } else if ready == 0 {
+                        f64::INFINITY
+                    } else {
+                        mrec * rr / n
+                    };
+                    if ratio {
+                        v.min(1.0)
+                    } else {
+                        v
+                    }
+                }
+                Kind::UtilRho { ratio } => {
+                    if ratio {
+                        rho.min(1.0)
+                    } else {
+                        rho
+                    }
+                }
+                Kind::LatBase { base } => latency_base(base, rho),
+                Kind::LatRescaled => {
+                    let lrec = rec();
+                    let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
+                    if lrec.is_nan() || rr.is_nan() || rr <= 0.0 {
+                        f64::NAN
+                    } else {
+                        let rho_rec =
+                            (self.demand[i] / (rr * self.model.capacity)).min(MAX_RECORDED_RHO);
+                        latency_rescaled(lrec, rho_rec, rho)
+                    }
+                }
+                Kind::Replayed => rec(),
+            };
+        }
+        rho
+    }
+
+    /// The recorded values (no simulation), for `--replay`. Builtins come from the
+    /// recorded replicas when present (backlog: 0), else from the simulation.
+    pub fn recorded_values(&self, i: usize, sim: &[f64], out: &mut [f64]) {
+        for (slot, kind) in self.kinds.iter().enumerate() {
+            let m = &self.service.metrics[slot];
+            out[slot] = match (*kind, self.recorded) {
+                (Kind::Builtin(b), Some(r)) => {
+                    let rr = r[i];
+                    match b {
+                        Builtin::Backlog => 0.0,
+                        Builtin::Replicas | Builtin::Ready => rr,
+                        Builtin::Utilization => self.demand[i] / (rr * self.model.capacity),
+                    }
+                }
+                (Kind::Builtin(_), None) => sim[slot],
+                _ => self.cols[slot].map_or(sim[slot], |c| m.to_si(c[i])),
+            };
+        }
+    }
+
+    /// The first simulated latency metric in `values`, NaN without one.
+    pub fn latency_of(&self, values: &[f64]) -> f64 {
+        self.latency_slot.map_or(f64::NAN, |s| values[s])
+    }
+
+    /// True when any SLO is definitely false (unknown, e.g. a missing replayed
+    /// value, is not a breach). `aggs` holds the current aggregate values (NaN for
+    /// aggregates no SLO reads).
+    pub fn slo_violated(&self, values: &[f64], aggs: &[f64]) -> bool {
+        self.model.slos.iter().any(|s| {
+            let c = &s.compare;
+            let get = |v: &Value| match v {
+                Value::Metric(m) => values[m.0],
+                Value::Aggregate(a) => aggs[a.0],
+                Value::Const(k) => *k,
+            };
+            let (a, b) = (get(&c.lhs), get(&c.rhs));
+            if a.is_nan() || b.is_nan() {
+                return false;
+            }
+            !match c.op {
+                CmpOp::Gt => a > b,
+                CmpOp::Ge => a >= b,
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+                CmpOp::Eq => a == b,
+                CmpOp::Ne => a != b,
+            }
+        })
+    }
+
+    /// Fresh windows for the aggregates SLOs read.
+    pub fn slo_windows(&self) -> SloWindows {
+        SloWindows {
+            windows: self
+                .slo_aggs
+                .iter()
+                .map(|&a| {
+                    let g = &self.service.aggregates[a];
+                    (a, g.metric.0, Window::new(g.func, g.window))
+                })
+                .collect(),
+            values: vec![f64::NAN; self.service.aggregates.len()],
+        }
+    }
+
+    /// The fewest replicas in [min, max] with ρ < 1 and every SLO met at tick `i`
+    /// with no backlog (SLO aggregates are taken as the instantaneous value).
+    /// `None` when even `max` fails.
+    pub fn demand_replicas(&self, i: usize, scratch: &mut [f64], aggs: &mut [f64]) -> Option<u32> {
+        let (min, max) = (self.service.min, self.service.max);
+        // ρ < 1 needs N > d / capacity.
+        let lb = (self.demand[i] / self.model.capacity).floor();
+        let start = if lb >= f64::from(max) {
+            max
+        } else {
+            (lb as u32 + 1).max(min)
+        };
+        let start = if self.demand[i] <= 0.0 { min } else { start };
+        for n in start..=max {
+            let rho = self.values(i, n, n, 0.0, scratch);
+            for &a in &self.slo_aggs {
+                aggs[a] = scratch[self.service.aggregates[a].metric.0];
+            }
+            if rho < 1.0 && !self.slo_violated(scratch, aggs) {
+                return Some(n);
+            }
+        }
+        None
+    }
+}
+
+/// Sliding windows for SLO aggregates along one simulated run.
+pub struct SloWindows {
+    windows: Vec<(usize, usize, Window)>,
+    pub values: Vec<f64>,
+}
+
+impl SloWindows {
+    pub fn push(&mut self, t: i64, metrics: &[f64]) {
+        for (a, m, w) in &mut self.windows {
+            w.push(t, metrics[*m]);
+            self.values[*a] = w.value();
+        }
+    }
+}
+
+/// `L = base / (1 − ρ)`, capped at `100 × base` (and equal to it when ρ ≥ 1).
+pub fn latency_base(base: f64, rho: f64) -> f64 {
+    let cap = SATURATION_BASE_FACTOR * base;
+    if rho >= 1.0 {
+        cap
+    } else {
+        (base / (1.0 - rho)).min(cap)
+    }
+}
+
+/// `L_sim = L_rec × (1 − ρ_rec) / (1 − ρ_sim)`, capped at 60 s (and 60 s when ρ_sim ≥ 1).
+pub fn latency_rescaled(l_rec: f64, rho_rec: f64, rho: f64) -> f64 {
+    if rho >= 1.0 {
+        SATURATION_LATENCY_S
+    } else {
+        (l_rec * (1.0 - rho_rec) / (1.0 - rho)).min(SATURATION_LATENCY_S)
+    }
+}
+
+/// One run of the queue: the backlog carried from tick to tick.
+pub struct Queue {
+    pub backlog: f64,
+}
+
+impl Queue {
+    /// Advances one tick with `ready` replicas: returns the tick's state (without
+    /// `breach`/`latency`, which the caller fills) and updates the backlog:
+    /// `B' = max(0, B + (d − C) × tick_s)`.
+    pub fn advance(&mut self, m: &Model<'_>, i: usize, ready: u32, rho: f64) -> TickState {
+        let d = m.demand[i];
+        let cap = f64::from(ready) * m.model.capacity;
+        let b = self.backlog;
+        let spare_for_new = (cap * m.tick_s - b).max(0.0);
+        let delayed = (d * m.tick_s - spare_for_new).max(0.0);
+        self.backlog = (b + (d - cap) * m.tick_s).max(0.0);
+        TickState {
+            demand: d,
+            capacity: cap,
+            rho,
+            backlog: b,
+            delayed,
+            breach: false,
+            saturated: rho >= 1.0,
+            latency: f64::NAN,
+        }
+    }
+}

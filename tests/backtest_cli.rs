@@ -1,0 +1,222 @@
+//! `scalerules backtest` through the real binary: snapshots of the table and the JSON
+//! on the sample data, Parquet = CSV, the E302 diagnostic, the timeline and the chart.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bt() -> Command {
+    let mut c = Command::cargo_bin("scalerules").expect("binary");
+    c.env("NO_COLOR", "1").env("COLUMNS", "100");
+    c
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = bt()
+        .arg("backtest")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn checkout_table_snapshot() {
+    let out = bt()
+        .args([
+            "backtest",
+            "rules/checkout.scale",
+            "--data",
+            "datasets/checkout.csv",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    insta::assert_snapshot!(
+        "backtest_checkout_table",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn checkout_json_snapshot() {
+    let mut v = json(&["rules/checkout.scale", "--data", "datasets/checkout.csv"]);
+    // The decision list is long: keep the first ten in the snapshot, check the count.
+    let n = v["decisions"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        n,
+        v["policy"]["thrashing"]["scale_outs"].as_u64().unwrap_or(0) as usize
+            + v["policy"]["thrashing"]["scale_ins"].as_u64().unwrap_or(0) as usize
+    );
+    if let Some(a) = v["decisions"].as_array_mut() {
+        a.truncate(10);
+    }
+    insta::assert_json_snapshot!("backtest_checkout_json", v);
+}
+
+#[test]
+fn parquet_gives_the_same_result_as_csv() {
+    let a = json(&["rules/checkout.scale", "--data", "datasets/checkout.csv"]);
+    let b = json(&[
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.parquet",
+    ]);
+    for key in [
+        "policy",
+        "baselines",
+        "decisions",
+        "rules",
+        "metrics",
+        "cost_vs_oracle",
+        "notes",
+    ] {
+        assert_eq!(a[key], b[key], "{key} differs");
+    }
+    assert_eq!(b["data"]["load"]["format"], "parquet");
+}
+
+#[test]
+fn replay_is_labelled_in_table_and_json() {
+    let v = json(&[
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--replay",
+    ]);
+    assert_eq!(v["mode"], "replay (not counterfactual)");
+    bt().args([
+        "backtest",
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--replay",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("replay (not counterfactual)"));
+}
+
+#[test]
+fn missing_column_is_e302_with_exit_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bad.csv");
+    std::fs::write(&p, "timestamp,rps,replicas,cpu_pct\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
+        .expect("write");
+    bt().args(["backtest", "rules/checkout.scale", "--data"])
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E302").and(predicate::str::contains("latency_p95_ms")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bt().args([
+        "backtest",
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--tick",
+        "soon",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("--tick"));
+    bt().args([
+        "backtest",
+        "rules/nope.scale",
+        "--data",
+        "datasets/checkout.csv",
+    ])
+    .assert()
+    .code(2);
+    bt().args([
+        "backtest",
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--plot",
+        "x.png",
+    ])
+    .assert()
+    .code(2);
+}
+
+#[test]
+fn rule_errors_exit_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bad.scale");
+    std::fs::write(&p, "service s { replicas 5..2 when }").expect("write");
+    bt().args(["backtest"])
+        .arg(&p)
+        .args(["--data", "datasets/checkout.csv"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn timeline_csv_parquet_and_svg_chart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("tl.csv");
+    let pq = dir.path().join("tl.parquet");
+    let svg = dir.path().join("chart.svg");
+    bt().args([
+        "backtest",
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--timeline",
+    ])
+    .arg(&csv)
+    .arg("--plot")
+    .arg(&svg)
+    .assert()
+    .success();
+    let text = std::fs::read_to_string(&csv).expect("timeline");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("timestamp,demand,requested,ready,capacity,utilization,latency_s,backlog,breach,decision,rule,oracle")
+    );
+    // 7 days of minutes.
+    assert_eq!(text.lines().count(), 1 + 10_080);
+    assert_eq!(
+        lines.next(),
+        Some("2026-03-02T00:00:00Z,223.25,4,4,400,0.558125,0.181047,0,false,,,4")
+    );
+    assert!(text.contains(",out 4->6,r1,") || text.contains(",out "));
+    let chart = std::fs::read_to_string(&svg).expect("svg");
+    assert!(chart.starts_with("<svg"));
+    assert!(chart.trim_end().ends_with("</svg>"));
+    for needle in [
+        "demand",
+        "ready capacity",
+        "requested replicas",
+        "ready replicas",
+        "time (UTC)",
+        "replicas</text>",
+        "class=\"breach\"",
+        "class=\"decision\"",
+        "checkout",
+    ] {
+        assert!(chart.contains(needle), "chart lacks {needle}");
+    }
+    bt().args([
+        "backtest",
+        "rules/checkout.scale",
+        "--data",
+        "datasets/checkout.csv",
+        "--timeline",
+    ])
+    .arg(&pq)
+    .assert()
+    .success();
+    let bytes = std::fs::read(&pq).expect("parquet");
+    assert_eq!(&bytes[..4], b"PAR1");
+}
