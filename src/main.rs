@@ -28,6 +28,10 @@ enum Command {
     Fmt(cli::fmt::FmtArgs),
     /// Run the rule unit tests written next to the rule files.
     Test(cli::test::TestArgs),
+    /// Record a policy's backtest outcome in a reviewable file; `--check` fails on change.
+    Snapshot(cli::snapshot::SnapshotArgs),
+    /// Backtest two versions of a policy on the same data, side by side.
+    Diff(cli::diff::DiffArgs),
     /// Generate the bundled sample datasets (or the large benchmark dataset).
     Datasets(cli::datasets::DatasetsArgs),
 }
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Lint(a) => cli::lint::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
         Command::Test(a) => cli::test::run(a),
+        Command::Snapshot(a) => cli::snapshot::run(a),
+        Command::Diff(a) => cli::diff::run(a),
         Command::Datasets(a) => cli::datasets::run(a),
     }
 }

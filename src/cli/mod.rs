@@ -4,9 +4,11 @@
 pub mod backtest;
 pub mod check;
 pub mod datasets;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod lint;
+pub mod snapshot;
 pub mod test;
 
 use crate::diagnostics::{render, Format, SourceFile};
