@@ -18,6 +18,7 @@ macro_rules! codes {
 }
 
 codes! {
+    "E000" "internal-error" "a bug in scalerules: the syntax tree had a shape the grammar should not produce";
     "E001" "syntax-error" "the text does not follow the grammar";
     "E002" "unterminated-block" "a `{` has no matching `}`";
     "E003" "unknown-keyword" "a word that is not a keyword stands where a statement must start";
@@ -42,11 +43,14 @@ codes! {
     "E118" "constant-comparison" "a comparison between two numbers, with no metric";
 }
 
-/// Looks a code up in the core registry, then in the data and lint registries.
+/// Looks a code up in the core registry, then in the data and backtest registries.
+/// Returns the canonical code and its one-line summary.
 pub fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
     let code = code.to_ascii_uppercase();
     CODES
         .iter()
-        .find(|c| c.code == code)
         .map(|c| (c.code, c.summary))
+        .chain(crate::backtest::data::DATA_ERROR_CODES.iter().copied())
+        .chain(crate::backtest::BACKTEST_ERROR_CODES.iter().copied())
+        .find(|(c, _)| *c == code)
 }

@@ -120,24 +120,9 @@ impl FileResult {
     }
 }
 
-/// Parses `5m`, `90s`, `250ms`, `1h`, `0` into milliseconds.
-pub fn parse_duration(s: &str) -> Option<Millis> {
-    let s = s.trim();
-    if s == "0" {
-        return Some(0);
-    }
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (num, unit) = s.split_at(split);
-    let v: f64 = num.parse().ok()?;
-    let factor = match unit.trim() {
-        "ms" => 1.0,
-        "s" => 1000.0,
-        "m" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => 86_400_000.0,
-        _ => return None,
-    };
-    Some((v * factor).round() as Millis)
+/// Parses a test's times and intervals (`5m`, `90s`, `1h30m`).
+fn parse_duration(s: &str) -> Option<Millis> {
+    crate::units::parse_duration(s).ok()
 }
 
 /// Finds test files under `paths` (files as given; folders searched for `*.test.toml`,
