@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod ir;
 pub mod ruletest;
+pub mod snapshot;
 pub mod span;
 pub mod syntax;
 pub mod timestamp;

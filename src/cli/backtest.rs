@@ -57,12 +57,12 @@ pub struct BacktestArgs {
 
 pub use crate::units::parse_duration;
 
-fn usage(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn usage(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(EXIT_USAGE)
 }
 
-fn render_diag(d: &dyn miette::Diagnostic) {
+pub(crate) fn render_diag(d: &dyn miette::Diagnostic) {
     let handler = if stderr_color() {
         miette::GraphicalReportHandler::new()
     } else {
@@ -74,6 +74,45 @@ fn render_diag(d: &dyn miette::Diagnostic) {
         s = format!("error: {d}");
     }
     eprintln!("{s}");
+}
+
+/// The dataset request for `service`: its columns (and the recorded replica column when
+/// the model names one), the window and the tick. Shared with `snapshot` and `diff`.
+pub(crate) fn data_request(
+    service: &crate::ir::Service,
+    data: &std::path::Path,
+    service_arg: Option<&str>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    tick_ms: Option<i64>,
+) -> DataRequest {
+    let mut optional = Vec::new();
+    if let Some(c) = service
+        .model
+        .as_ref()
+        .and_then(|m| m.recorded_replicas.clone())
+    {
+        optional.push(c);
+    }
+    let req = DataRequest {
+        path: data.to_path_buf(),
+        columns: service.columns().iter().map(|c| c.to_string()).collect(),
+        optional_columns: optional,
+        service: service_arg.map(str::to_string),
+        from_ms,
+        to_ms,
+        tick_ms,
+        ..DataRequest::default()
+    };
+    // A long-format file needs `--service` only to pick rows; a wide file has no
+    // `service` column, so only ask for it when the file has one.
+    match (&req.service, crate::backtest::data::inspect(&req.path)) {
+        (Some(_), Ok(info)) if info.services.is_none() => DataRequest {
+            service: None,
+            ..req
+        },
+        _ => req,
+    }
 }
 
 pub fn run(args: BacktestArgs) -> ExitCode {
@@ -129,33 +168,14 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             ));
         }
     }
-    let mut optional = Vec::new();
-    if let Some(c) = service
-        .model
-        .as_ref()
-        .and_then(|m| m.recorded_replicas.clone())
-    {
-        optional.push(c);
-    }
-    let req = DataRequest {
-        path: args.data.clone(),
-        columns: service.columns().iter().map(|c| c.to_string()).collect(),
-        optional_columns: optional,
-        service: args.service.clone(),
+    let req = data_request(
+        service,
+        &args.data,
+        args.service.as_deref(),
         from_ms,
         to_ms,
         tick_ms,
-        ..DataRequest::default()
-    };
-    // A long-format file needs `--service` only to pick rows; a wide file has no
-    // `service` column, so only ask for it when the file has one.
-    let req = match (&req.service, crate::backtest::data::inspect(&req.path)) {
-        (Some(_), Ok(info)) if info.services.is_none() => DataRequest {
-            service: None,
-            ..req
-        },
-        _ => req,
-    };
+    );
     let data = match load(&req) {
         Ok(d) => d,
         Err(e) => {
