@@ -1,0 +1,3 @@
+//! `scalerules fmt`: the canonical layout.
+
+pub mod lex;
