@@ -28,7 +28,7 @@ mod tests {
 
     #[test]
     fn hash_in_string_is_not_a_comment() {
-        assert_eq!(comment_start(r##"metric a = column "x#y" # c"##), Some(27));
+        assert_eq!(comment_start(r##"metric a = column "x#y" # c"##), Some(24));
         assert_eq!(
             split_comment("when a > 1 scale out by 1  # go "),
             ("when a > 1 scale out by 1", Some("# go"))
