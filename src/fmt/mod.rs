@@ -99,7 +99,7 @@ fn items(src: &str, items: &[ast::Item], indent: usize, out: &mut Vec<Event>) {
                     kind: Kind::Open,
                 });
                 for mi in &m.items {
-                    let (a, b) = lines_of(src, print::model_item_span(mi));
+                    let (a, b) = lines_of(src, print::model_item_span(src, mi));
                     out.push(Event {
                         first: a,
                         last: b,
@@ -117,7 +117,7 @@ fn items(src: &str, items: &[ast::Item], indent: usize, out: &mut Vec<Event>) {
                 });
             }
             other => {
-                let (a, b) = lines_of(src, print::item_span(other));
+                let (a, b) = lines_of(src, print::item_span(src, other));
                 out.push(Event {
                     first: a,
                     last: b,

@@ -4,8 +4,8 @@ use crate::ir::lower::fold_ws;
 use crate::span::Span;
 use crate::syntax::ast::*;
 
-pub fn item_span(i: &Item) -> Span {
-    match i {
+pub fn item_span(src: &str, i: &Item) -> Span {
+    let span = match i {
         Item::Replicas(r) => r.span,
         Item::Metric(m) => m.span,
         Item::OnMissing(m) => m.span,
@@ -18,11 +18,12 @@ pub fn item_span(i: &Item) -> Span {
         Item::Model(m) => m.span,
         Item::Rule(r) => r.span,
         Item::Reserved(r) => r.span,
-    }
+    };
+    crate::lint::trim_span(src, span)
 }
 
-pub fn model_item_span(m: &ModelItem) -> Span {
-    m.span()
+pub fn model_item_span(src: &str, m: &ModelItem) -> Span {
+    crate::lint::trim_span(src, m.span())
 }
 
 fn unit(u: UnitName) -> &'static str {

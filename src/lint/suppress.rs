@@ -60,7 +60,8 @@ fn statement_lines(src: &str, ast: &ast::File, line: usize) -> (usize, usize) {
             if let ast::Item::Rule(r) = item {
                 let (l0, _) = line_col(src, r.span.start);
                 if l0 == line {
-                    let (l1, _) = line_col(src, r.span.end.saturating_sub(1).max(r.span.start));
+                    let ext = super::rule_extent(src, r);
+                    let (l1, _) = line_col(src, ext.end.saturating_sub(1).max(ext.start));
                     return (l0, l1);
                 }
             }

@@ -44,10 +44,10 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::warning(
                     INFO.code,
                     format!("this rule repeats the rule on line {}", a.line),
-                    b.span,
+                    cx.rule_span(b.id),
                 )
                 .label("duplicate")
-                .with_secondary(a.span, "first written here")
+                .with_secondary(cx.rule_span(a.id), "first written here")
                 .help("delete one of them, or finish editing the copy"),
             );
         }

@@ -3,7 +3,7 @@
 use super::{action_text, clamped_target, counts};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir::{self, CmpOp, Direction};
-use crate::lint::logic::{lower_bound, upper_bound, value_name};
+use crate::lint::logic::{always_true, lower_bound, unsatisfiable, upper_bound, value_name};
 use crate::lint::{show, Ctx, LintInfo};
 use crate::units::Dimension;
 
@@ -61,6 +61,12 @@ fn nudge(t: f64, unit: crate::units::Unit, up: bool) -> f64 {
     }
 }
 
+/// Whether a rule's condition is worth reasoning about here (impossible and always-true
+/// conditions have their own lints).
+fn meaningful(r: &ir::Rule) -> bool {
+    unsatisfiable(&r.condition) != Some(true) && always_true(&r.condition) != Some(true)
+}
+
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let s = cx.ir;
     for m in 0..s.metrics.len() {
@@ -71,7 +77,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         for ro in s
             .rules
             .iter()
-            .filter(|r| r.action.static_direction() == Some(Direction::Out))
+            .filter(|r| r.action.static_direction() == Some(Direction::Out) && meaningful(r))
         {
             let Some((out_t, out_op, out_cmp)) = lower_bound(s, &ro.condition, m) else {
                 continue;
@@ -79,7 +85,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             for ri in s
                 .rules
                 .iter()
-                .filter(|r| r.action.static_direction() == Some(Direction::In))
+                .filter(|r| r.action.static_direction() == Some(Direction::In) && meaningful(r))
             {
                 let Some((in_t, in_op, in_cmp)) = upper_bound(s, &ri.condition, m) else {
                     continue;
@@ -133,8 +139,9 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         .label(format!("scaling out from here at {n} replicas…"))
                         .with_secondary(in_cmp.span, "…makes this scale-in rule true")
                         .help(format!(
-                            "widen the band (scale in below ≈{}) or take smaller steps",
-                            show(v * f64::from(n) / f64::from(to) * 0.9, unit)
+                            "put the scale-in threshold clearly below ≈{} (where {} lands after the step), or take smaller steps",
+                            show(after, unit),
+                            show(v, unit)
                         )),
                     );
                     continue;

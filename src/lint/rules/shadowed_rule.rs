@@ -3,7 +3,7 @@
 use super::{clamped_target, counts, duplicate_rule::duplicates, sustain_ms};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir;
-use crate::lint::logic::implies;
+use crate::lint::logic::{always_true, implies, unsatisfiable};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
@@ -63,7 +63,12 @@ fn shadows(cx: &Ctx<'_>, a: &ir::Rule, b: &ir::Rule) -> bool {
         }
         strictly |= tb > ta;
     }
-    (strictly || b.id < a.id) && implies(&a.condition, &b.condition) == Some(true)
+    // An impossible A or an always-true B is reported by its own lint; saying it
+    // again here would only add noise.
+    (strictly || b.id < a.id)
+        && unsatisfiable(&a.condition) == Some(false)
+        && always_true(&b.condition) == Some(false)
+        && implies(&a.condition, &b.condition) == Some(true)
 }
 
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
@@ -77,10 +82,10 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         "this rule can never win: whenever it fires, the rule on line {} fires too and scales at least as far",
                         b.line
                     ),
-                    a.span,
+                    cx.rule_span(a.id),
                 )
                 .label("never decides")
-                .with_secondary(b.span, "wins the tie-break every time")
+                .with_secondary(cx.rule_span(b.id), "wins the tie-break every time")
                 .help("delete the rule, or make its action larger than the other rule's so it takes over when its condition holds"),
             );
         }

@@ -49,14 +49,15 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 if contradict(a, b) {
                     let name = value_name(cx.ir, &a.var.value());
                     d.message = format!("this condition can never be true: no value of {name} satisfies both comparisons");
+                    d.primary.span = ca.span;
                     d = d
-                        .with_secondary(ca.span, "this comparison…")
+                        .label("this comparison…")
                         .with_secondary(cb.span, "…excludes this one");
                     break 'pairs;
                 }
             }
         }
-        if d.secondary.is_empty() {
+        if d.primary.message.is_empty() {
             d = d.label("no values make this true");
         }
         out.push(d);
