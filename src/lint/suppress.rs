@@ -11,6 +11,8 @@ use crate::syntax::ast;
 pub struct AllowComment {
     /// 1-based line of the comment.
     pub line: usize,
+    /// The comment's text, `#` to the end of the line.
+    pub span: crate::span::Span,
     /// Codes or names, as written.
     pub lints: Vec<String>,
     pub reason: String,
@@ -36,9 +38,15 @@ fn parse_allow(comment: &str) -> Option<(Vec<String>, String)> {
 
 /// Every `allow` comment that stands on a line of its own.
 pub fn allow_comments(src: &str) -> Vec<AllowComment> {
-    src.lines()
+    let mut offset = 0;
+    src.split_inclusive('\n')
+        .map(|raw| {
+            let start = offset;
+            offset += raw.len();
+            (start, raw.trim_end_matches(['\n', '\r']))
+        })
         .enumerate()
-        .filter_map(|(i, line)| {
+        .filter_map(|(i, (start, line))| {
             let at = crate::fmt::lex::comment_start(line)?;
             if !line[..at].trim().is_empty() {
                 return None;
@@ -46,6 +54,7 @@ pub fn allow_comments(src: &str) -> Vec<AllowComment> {
             let (lints, reason) = parse_allow(&line[at + 1..])?;
             Some(AllowComment {
                 line: i + 1,
+                span: crate::span::Span::new(start + at, start + line.len()),
                 lints,
                 reason,
             })
@@ -89,25 +98,52 @@ pub fn apply(src: &str, ast: &ast::File, raw: Vec<Diagnostic>) -> LintReport {
             }
             break;
         }
+        if scopes.last().is_none_or(|(_, s)| s.line != a.line) {
+            scopes.push(((0, 0), a.clone()));
+        }
     }
+    let mut used = vec![Vec::<String>::new(); scopes.len()];
     let mut report = LintReport::default();
     for d in raw {
         let (line, _) = line_col(src, d.primary.span.start);
         let info = super::lookup(d.code);
-        let hit = scopes.iter().find(|((from, to), a)| {
-            (*from..=*to).contains(&line)
-                && a.lints.iter().any(|k| {
-                    k.eq_ignore_ascii_case(d.code) || info.is_some_and(|i| i.name == k.as_str())
-                })
+        let matches = |k: &String| {
+            k.eq_ignore_ascii_case(d.code) || info.is_some_and(|i| i.name == k.as_str())
+        };
+        let hit = scopes.iter().position(|((from, to), a)| {
+            *from > 0 && (*from..=*to).contains(&line) && a.lints.iter().any(matches)
         });
         match hit {
-            Some((_, a)) => report.suppressed.push(Suppressed {
-                diagnostic: d,
-                reason: a.reason.clone(),
-            }),
+            Some(i) => {
+                if let (Some(u), Some((_, a))) = (used.get_mut(i), scopes.get(i)) {
+                    u.extend(a.lints.iter().filter(|k| matches(k)).cloned());
+                }
+                report.suppressed.push(Suppressed {
+                    diagnostic: d,
+                    reason: scopes
+                        .get(i)
+                        .map_or(String::new(), |(_, a)| a.reason.clone()),
+                });
+            }
             None => report.diagnostics.push(d),
         }
     }
+    for (((from, _), a), used) in scopes.iter().zip(&used) {
+        for k in &a.lints {
+            if super::lookup(k).is_none() {
+                report
+                    .diagnostics
+                    .push(super::rules::unknown_lint_in_allow::diagnostic(a, k));
+            } else if !used.contains(k) {
+                report
+                    .diagnostics
+                    .push(super::rules::unused_allow::diagnostic(a, k, *from > 0));
+            }
+        }
+    }
+    report
+        .diagnostics
+        .sort_by_key(|d| (d.primary.span.start, d.code));
     report
 }
 

@@ -5,6 +5,12 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir::{self, CmpOp, Direction};
 use crate::lint::logic::{always_true, lower_bound, unsatisfiable, upper_bound, value_name};
 use crate::lint::{show, Ctx, LintInfo};
+
+/// An approximate value: one decimal in the display unit.
+fn approx(v: f64, unit: crate::units::Unit) -> String {
+    let x = (unit.from_si(v) * 10.0).round() / 10.0;
+    format!("{}{}", crate::units::fmt_num(x), unit.symbol())
+}
 use crate::units::Dimension;
 
 pub const INFO: LintInfo = LintInfo {
@@ -132,7 +138,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             INFO.code,
                             format!(
                                 "at {n} replicas, {name_out} {} → {} → {to} replicas → ≈{} {} {} (scale-in threshold) → oscillation",
-                                show(v, unit), action_text(ro.action), show(after, unit), in_op.as_str(), show(in_t, unit)
+                                show(v, unit), action_text(ro.action), approx(after, unit), in_op.as_str(), show(in_t, unit)
                             ),
                             out_cmp.span,
                         )
@@ -140,7 +146,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                         .with_secondary(in_cmp.span, "…makes this scale-in rule true")
                         .help(format!(
                             "put the scale-in threshold clearly below ≈{} (where {} lands after the step), or take smaller steps",
-                            show(after, unit),
+                            approx(after, unit),
                             show(v, unit)
                         )),
                     );
@@ -167,7 +173,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                             INFO.code,
                             format!(
                                 "at {n} replicas, {name_in} {} → {} → {to} replicas → ≈{} {} {} (scale-out threshold) → oscillation",
-                                show(v, unit), action_text(ri.action), show(after, unit), out_op.as_str(), show(out_t, unit)
+                                show(v, unit), action_text(ri.action), approx(after, unit), out_op.as_str(), show(out_t, unit)
                             ),
                             in_cmp.span,
                         )

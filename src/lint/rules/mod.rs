@@ -18,8 +18,10 @@ pub mod scale_in_faster_than_out;
 pub mod shadowed_rule;
 pub mod sustain_shorter_than_tick;
 pub mod threshold_out_of_range;
+pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
 pub mod unsatisfiable_condition;
+pub mod unused_allow;
 pub mod window_shorter_than_tick;
 
 /// A lint's check over one service.
@@ -44,6 +46,8 @@ pub static ALL: &[LintInfo] = &[
     no_cooldown::INFO,
     sustain_shorter_than_tick::INFO,
     unreachable_m_of_n::INFO,
+    unknown_lint_in_allow::INFO,
+    unused_allow::INFO,
 ];
 
 /// The checks, index-aligned with [`ALL`].
@@ -65,6 +69,8 @@ pub static CHECKS: &[Check] = &[
     no_cooldown::check,
     sustain_shorter_than_tick::check,
     unreachable_m_of_n::check,
+    unknown_lint_in_allow::check,
+    unused_allow::check,
 ];
 
 /// How long a rule's condition must hold before it fires (the window for `M of N`).
