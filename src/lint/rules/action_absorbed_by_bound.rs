@@ -3,6 +3,7 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir::Action;
 use crate::lint::{Ctx, LintInfo};
+use crate::span::Span;
 
 pub const INFO: LintInfo = LintInfo {
     code: "W212",
@@ -48,13 +49,16 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             _ => continue,
         };
-        out.push(
-            Diagnostic::warning(INFO.code, msg, a.action.span())
-                .label("clamped by the replica bounds")
-                .with_secondary(cx.service_anchor(), "bounds declared here")
-                .help("change the number or the bounds so they agree"),
-        );
+        out.push(diagnostic(msg, a.action.span(), cx.service_anchor()));
     }
+}
+
+/// The finding: `msg` on the action, the bounds as the secondary label.
+pub fn diagnostic(msg: String, action: Span, bounds: Span) -> Diagnostic {
+    Diagnostic::warning(INFO.code, msg, action)
+        .label("clamped by the replica bounds")
+        .with_secondary(bounds, "bounds declared here")
+        .help("change the number or the bounds so they agree")
 }
 
 #[cfg(test)]

@@ -31,16 +31,19 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = cx.rules.get(r.id.0).map_or(r.span, |a| a.condition.span());
-        out.push(
-            Diagnostic::warning(
-                INFO.code,
-                "this condition is always true (metrics are never negative)",
-                span,
-            )
-            .label("true for every value")
-            .help("the rule fires whatever the load; compare against a meaningful threshold"),
-        );
+        out.push(diagnostic(span));
     }
+}
+
+/// The finding, on the condition.
+pub fn diagnostic(condition: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        "this condition is always true (metrics are never negative)",
+        condition,
+    )
+    .label("true for every value")
+    .help("the rule fires whatever the load; compare against a meaningful threshold")
 }
 
 #[cfg(test)]

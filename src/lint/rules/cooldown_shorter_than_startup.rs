@@ -51,25 +51,35 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = a.cooldown.as_ref().map_or(a.action.span(), |c| c.span);
-        let mut d = Diagnostic::warning(
-            INFO.code,
-            format!(
-                "this rule can scale out again after {}, before the replicas it added are ready ({} startup)",
-                show_ms(cd),
-                show_ms(model.startup)
-            ),
-            span,
-        )
-        .label(format!("re-fires after {}", show_ms(cd)))
-        .help(format!(
-            "give the rule `, cooldown {}` (or `cooldown out {}`) so it sees the new replicas before acting again",
-            show_ms(model.startup),
-            show_ms(model.startup)
-        ));
-        if let Some(s) = startup_span {
-            d = d.with_secondary(s, "replicas take this long to become ready");
-        }
-        out.push(d);
+        out.push(diagnostic(cd, model.startup, span, startup_span));
+    }
+}
+
+/// The finding, on the rule's cooldown (or action), with the `startup` line as secondary.
+pub fn diagnostic(
+    cooldown: crate::ir::Millis,
+    startup: crate::ir::Millis,
+    span: crate::span::Span,
+    startup_span: Option<crate::span::Span>,
+) -> Diagnostic {
+    let d = Diagnostic::warning(
+        INFO.code,
+        format!(
+            "this rule can scale out again after {}, before the replicas it added are ready ({} startup)",
+            show_ms(cooldown),
+            show_ms(startup)
+        ),
+        span,
+    )
+    .label(format!("re-fires after {}", show_ms(cooldown)))
+    .help(format!(
+        "give the rule `, cooldown {}` (or `cooldown out {}`) so it sees the new replicas before acting again",
+        show_ms(startup),
+        show_ms(startup)
+    ));
+    match startup_span {
+        Some(s) => d.with_secondary(s, "replicas take this long to become ready"),
+        None => d,
     }
 }
 

@@ -51,25 +51,33 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
             seen.push(id);
             let name = value_name(s, &a.var.value());
-            out.push(
-                Diagnostic::warning(
+            out.push(diagnostic(&name, cd, agg.window, cmp.span));
+        }
+    }
+}
+
+/// The finding, on the comparison that reads the aggregate.
+pub fn diagnostic(
+    name: &str,
+    cooldown: crate::ir::Millis,
+    window: crate::ir::Millis,
+    comparison: crate::span::Span,
+) -> Diagnostic {
+    Diagnostic::warning(
                     INFO.code,
                     format!(
                         "the cooldown ({}) is shorter than the {} window of `{name}`: the rule re-fires on an average of samples from before its last action",
-                        show_ms(cd),
-                        show_ms(agg.window)
+                        show_ms(cooldown),
+                        show_ms(window)
                     ),
-                    cmp.span,
+                    comparison,
                 )
-                .label(format!("averages the last {}", show_ms(agg.window)))
+                .label(format!("averages the last {}", show_ms(window)))
                 .help(format!(
                     "use `, cooldown {}` or more, or a window no longer than {}",
-                    show_ms(agg.window),
-                    show_ms(cd)
-                )),
-            );
-        }
-    }
+                    show_ms(window),
+                    show_ms(cooldown)
+                ))
 }
 
 #[cfg(test)]

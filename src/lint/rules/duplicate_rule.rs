@@ -40,18 +40,25 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let rules = &cx.ir.rules;
     for (j, b) in rules.iter().enumerate() {
         if let Some(a) = rules[..j].iter().find(|a| duplicates(a, b)) {
-            out.push(
-                Diagnostic::warning(
-                    INFO.code,
-                    format!("this rule repeats the rule on line {}", a.line),
-                    cx.rule_span(b.id),
-                )
-                .label("duplicate")
-                .with_secondary(cx.rule_span(a.id), "first written here")
-                .help("delete one of them, or finish editing the copy"),
-            );
+            out.push(diagnostic(a.line, cx.rule_span(b.id), cx.rule_span(a.id)));
         }
     }
+}
+
+/// The finding, on the later copy.
+pub fn diagnostic(
+    first_line: usize,
+    duplicate: crate::span::Span,
+    first: crate::span::Span,
+) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!("this rule repeats the rule on line {}", first_line),
+        duplicate,
+    )
+    .label("duplicate")
+    .with_secondary(first, "first written here")
+    .help("delete one of them, or finish editing the copy")
 }
 
 #[cfg(test)]

@@ -31,18 +31,21 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if cx.ir.min == cx.ir.max || cx.ir.rules.iter().any(|r| moves(cx.ir, r, Direction::In)) {
         return;
     }
-    out.push(
-        Diagnostic::warning(
-            INFO.code,
-            format!(
-                "service `{}` has no rule that can scale in: it only ever grows",
-                cx.ir.name
-            ),
-            cx.service_anchor(),
-        )
-        .label("replicas never come back down")
-        .help("add a scale-in rule, e.g. `when cpu < 30% for 10m scale in by 1`"),
-    );
+    out.push(diagnostic(&cx.ir.name, cx.service_anchor()));
+}
+
+/// The finding, on the `replicas` line (or the service name).
+pub fn diagnostic(service: &str, anchor: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "service `{}` has no rule that can scale in: it only ever grows",
+            service
+        ),
+        anchor,
+    )
+    .label("replicas never come back down")
+    .help("add a scale-in rule, e.g. `when cpu < 30% for 10m scale in by 1`")
 }
 
 #[cfg(test)]

@@ -31,18 +31,21 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if cx.ir.min == cx.ir.max || cx.ir.rules.iter().any(|r| moves(cx.ir, r, Direction::Out)) {
         return;
     }
-    out.push(
-        Diagnostic::warning(
-            INFO.code,
-            format!(
-                "service `{}` has no rule that can scale out: it only ever shrinks",
-                cx.ir.name
-            ),
-            cx.service_anchor(),
-        )
-        .label("replicas never go up")
-        .help("add a scale-out rule, e.g. `when cpu > 80% for 2m scale out by 2`"),
-    );
+    out.push(diagnostic(&cx.ir.name, cx.service_anchor()));
+}
+
+/// The finding, on the `replicas` line (or the service name).
+pub fn diagnostic(service: &str, anchor: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "service `{}` has no rule that can scale out: it only ever shrinks",
+            service
+        ),
+        anchor,
+    )
+    .label("replicas never go up")
+    .help("add a scale-out rule, e.g. `when cpu > 80% for 2m scale out by 2`")
 }
 
 #[cfg(test)]

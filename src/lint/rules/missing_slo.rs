@@ -42,15 +42,18 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             _ => None,
         })
         .unwrap_or(model.span);
-    out.push(
-        Diagnostic::warning(
-            INFO.code,
-            "the model has no `slo`: backtests will only measure cost",
-            span,
-        )
-        .label("no service-level objective")
-        .help("add an objective the backtest scores breaches against, e.g. `slo p95 < 300ms`"),
-    );
+    out.push(diagnostic(span));
+}
+
+/// The finding, on the `model` keyword.
+pub fn diagnostic(model_keyword: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        "the model has no `slo`: backtests will only measure cost",
+        model_keyword,
+    )
+    .label("no service-level objective")
+    .help("add an objective the backtest scores breaches against, e.g. `slo p95 < 300ms`")
 }
 
 #[cfg(test)]

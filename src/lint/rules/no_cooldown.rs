@@ -40,12 +40,15 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if windowed {
             continue;
         }
-        out.push(
-            Diagnostic::warning(INFO.code, "this scale-out rule has no cooldown: it fires at every evaluation while its condition holds", a.action.span())
-                .label("no cooldown")
-                .help("add `, cooldown 3m` (at least the startup time) or a service-wide `cooldown out 3m`"),
-        );
+        out.push(diagnostic(a.action.span()));
     }
+}
+
+/// The finding, on the rule's action.
+pub fn diagnostic(action: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(INFO.code, "this scale-out rule has no cooldown: it fires at every evaluation while its condition holds", action)
+                .label("no cooldown")
+                .help("add `, cooldown 3m` (at least the startup time) or a service-wide `cooldown out 3m`")
 }
 
 #[cfg(test)]

@@ -68,12 +68,15 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             a.cooldown.as_ref().map_or(a.action.span(), |x| x.span)
         };
-        out.push(
-            Diagnostic::warning(INFO.code, format!("this rule scales in faster than the policy scales out: {what}"), span)
-                .label("reacts too fast for a scale-in")
-                .help("make scale-in slower than scale-out (HPA waits 300 s before scaling down): e.g. `for 10m` and `cooldown 10m`"),
-        );
+        out.push(diagnostic(&what, span));
     }
+}
+
+/// The finding, on the sustain or the cooldown that is too short; `what` says which.
+pub fn diagnostic(what: &str, span: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(INFO.code, format!("this rule scales in faster than the policy scales out: {what}"), span)
+                .label("reacts too fast for a scale-in")
+                .help("make scale-in slower than scale-out (HPA waits 300 s before scaling down): e.g. `for 10m` and `cooldown 10m`")
 }
 
 #[cfg(test)]

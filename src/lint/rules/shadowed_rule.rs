@@ -75,21 +75,28 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let rules = &cx.ir.rules;
     for a in rules {
         if let Some(b) = rules.iter().find(|b| shadows(cx, a, b)) {
-            out.push(
-                Diagnostic::warning(
+            out.push(diagnostic(b.line, cx.rule_span(a.id), cx.rule_span(b.id)));
+        }
+    }
+}
+
+/// The finding, on the shadowed rule, with the winning rule as secondary label.
+pub fn diagnostic(
+    winner_line: usize,
+    shadowed: crate::span::Span,
+    winner: crate::span::Span,
+) -> Diagnostic {
+    Diagnostic::warning(
                     INFO.code,
                     format!(
                         "this rule can never win: whenever it fires, the rule on line {} fires too and scales at least as far",
-                        b.line
+                        winner_line
                     ),
-                    cx.rule_span(a.id),
+                    shadowed,
                 )
                 .label("never decides")
-                .with_secondary(cx.rule_span(b.id), "wins the tie-break every time")
-                .help("delete the rule, or make its action larger than the other rule's so it takes over when its condition holds"),
-            );
-        }
-    }
+                .with_secondary(winner, "wins the tie-break every time")
+                .help("delete the rule, or make its action larger than the other rule's so it takes over when its condition holds")
 }
 
 #[cfg(test)]

@@ -36,16 +36,30 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = a.sustain.as_ref().map_or(r.span, |s| s.span());
-        out.push(
-            Diagnostic::warning(
-                INFO.code,
-                format!("`for {}` is shorter than the {} tick: the rule fires at the first true evaluation", show_ms(d), show_ms(tick)),
-                span,
-            )
-            .label("less than one tick")
-            .help(format!("use `for {}` or longer (a whole number of ticks)", show_ms(tick))),
-        );
+        out.push(diagnostic(d, tick, span));
     }
+}
+
+/// The finding, on the `for` clause.
+pub fn diagnostic(
+    sustain: crate::ir::Millis,
+    tick: crate::ir::Millis,
+    span: crate::span::Span,
+) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "`for {}` is shorter than the {} tick: the rule fires at the first true evaluation",
+            show_ms(sustain),
+            show_ms(tick)
+        ),
+        span,
+    )
+    .label("less than one tick")
+    .help(format!(
+        "use `for {}` or longer (a whole number of ticks)",
+        show_ms(tick)
+    ))
 }
 
 #[cfg(test)]

@@ -49,17 +49,20 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             } else {
                 format!("{name} is a ratio, at most 100%")
             };
-            out.push(
-                Diagnostic::warning(
-                    INFO.code,
-                    format!("threshold {} is out of range: {why}", show(a.c, cmp.unit)),
-                    span,
-                )
-                .label("out of range")
-                .help("check the number and its unit (`0.8` is a fraction, `80%` a percentage)"),
-            );
+            out.push(diagnostic(&show(a.c, cmp.unit), &why, span));
         }
     }
+}
+
+/// The finding, on the literal.
+pub fn diagnostic(threshold: &str, why: &str, literal: crate::span::Span) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!("threshold {} is out of range: {why}", threshold),
+        literal,
+    )
+    .label("out of range")
+    .help("check the number and its unit (`0.8` is a fraction, `80%` a percentage)")
 }
 
 #[cfg(test)]

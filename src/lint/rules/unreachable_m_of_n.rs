@@ -39,16 +39,33 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = a.sustain.as_ref().map_or(r.span, |s| s.span());
-        out.push(
-            Diagnostic::warning(
-                INFO.code,
-                format!("`for {m} of {}` can never hold: a {} tick gives at most {fit} evaluations in {}", show_ms(window), show_ms(tick), show_ms(window)),
-                span,
-            )
-            .label("unreachable")
-            .help(format!("lower M to {fit} at most, or widen the window to {}", show_ms(i64::from(m) * tick))),
-        );
+        out.push(diagnostic(m, window, tick, span));
     }
+}
+
+/// The finding, on the `for M of W` clause.
+pub fn diagnostic(
+    m: u32,
+    window: crate::ir::Millis,
+    tick: crate::ir::Millis,
+    span: crate::span::Span,
+) -> Diagnostic {
+    let fit = window / tick.max(1);
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "`for {m} of {}` can never hold: a {} tick gives at most {fit} evaluations in {}",
+            show_ms(window),
+            show_ms(tick),
+            show_ms(window)
+        ),
+        span,
+    )
+    .label("unreachable")
+    .help(format!(
+        "lower M to {fit} at most, or widen the window to {}",
+        show_ms(i64::from(m) * tick)
+    ))
 }
 
 #[cfg(test)]

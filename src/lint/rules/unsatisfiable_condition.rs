@@ -3,6 +3,7 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::lint::logic::{atoms, unsatisfiable, value_name, Atom};
 use crate::lint::{Ctx, LintInfo};
+use crate::span::Span;
 
 pub const INFO: LintInfo = LintInfo {
     code: "W206",
@@ -41,26 +42,35 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let cond_span = cx.rules.get(r.id.0).map_or(r.span, |a| a.condition.span());
-        let mut d = Diagnostic::warning(INFO.code, "this condition can never be true", cond_span)
-            .help("check the direction of each comparison, or whether `and` should be `or`");
         let list = atoms(&r.condition).unwrap_or_default();
-        'pairs: for (i, (a, ca)) in list.iter().enumerate() {
-            for (b, cb) in &list[i + 1..] {
-                if contradict(a, b) {
-                    let name = value_name(cx.ir, &a.var.value());
-                    d.message = format!("this condition can never be true: no value of {name} satisfies both comparisons");
-                    d.primary.span = ca.span;
-                    d = d
-                        .label("this comparison…")
-                        .with_secondary(cb.span, "…excludes this one");
-                    break 'pairs;
-                }
-            }
-        }
-        if d.primary.message.is_empty() {
-            d = d.label("no values make this true");
-        }
-        out.push(d);
+        let pair = list.iter().enumerate().find_map(|(i, (a, ca))| {
+            list[i + 1..]
+                .iter()
+                .find(|(b, _)| contradict(a, b))
+                .map(|(_, cb)| (value_name(cx.ir, &a.var.value()), ca.span, cb.span))
+        });
+        out.push(diagnostic(cond_span, pair));
+    }
+}
+
+/// The finding: on the two comparisons that exclude each other when there is such a pair
+/// (`(metric, first, second)`), else on the whole condition.
+pub fn diagnostic(condition: Span, pair: Option<(String, Span, Span)>) -> Diagnostic {
+    let help = "check the direction of each comparison, or whether `and` should be `or`";
+    match pair {
+        Some((name, first, second)) => Diagnostic::warning(
+            INFO.code,
+            format!(
+                "this condition can never be true: no value of {name} satisfies both comparisons"
+            ),
+            first,
+        )
+        .label("this comparison…")
+        .with_secondary(second, "…excludes this one")
+        .help(help),
+        None => Diagnostic::warning(INFO.code, "this condition can never be true", condition)
+            .label("no values make this true")
+            .help(help),
     }
 }
 

@@ -47,25 +47,38 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     _ => None,
                 })
                 .unwrap_or(cmp.span);
-            out.push(
-                Diagnostic::warning(
-                    INFO.code,
-                    format!(
-                        "`{}` looks at {} but the tick is {}: the window holds at most one sample",
-                        value_name(cx.ir, &a.var.value()),
-                        show_ms(agg.window),
-                        show_ms(tick)
-                    ),
-                    span,
-                )
-                .label("shorter than the tick")
-                .help(format!(
-                    "use a window of at least {} (several ticks to smooth anything)",
-                    show_ms(tick)
-                )),
-            );
+            out.push(diagnostic(
+                &value_name(cx.ir, &a.var.value()),
+                agg.window,
+                tick,
+                span,
+            ));
         }
     }
+}
+
+/// The finding, on the aggregate's window.
+pub fn diagnostic(
+    aggregate: &str,
+    window: crate::ir::Millis,
+    tick: crate::ir::Millis,
+    span: crate::span::Span,
+) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "`{}` looks at {} but the tick is {}: the window holds at most one sample",
+            aggregate,
+            show_ms(window),
+            show_ms(tick)
+        ),
+        span,
+    )
+    .label("shorter than the tick")
+    .help(format!(
+        "use a window of at least {} (several ticks to smooth anything)",
+        show_ms(tick)
+    ))
 }
 
 #[cfg(test)]
