@@ -5,6 +5,8 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::ir::{self, CmpOp, Direction};
 use crate::lint::logic::{always_true, lower_bound, unsatisfiable, upper_bound, value_name};
 use crate::lint::{show, Ctx, LintInfo};
+use crate::span::Span;
+use crate::units::Unit;
 
 /// An approximate value: one decimal in the display unit.
 fn approx(v: f64, unit: crate::units::Unit) -> String {
@@ -73,6 +75,116 @@ fn meaningful(r: &ir::Rule) -> bool {
     unsatisfiable(&r.condition) != Some(true) && always_true(&r.condition) != Some(true)
 }
 
+/// One rule's threshold on the metric.
+#[derive(Clone, Debug)]
+pub struct Threshold {
+    /// `cpu`, `avg(cpu, 5m)`
+    pub name: String,
+    pub op: CmpOp,
+    /// SI
+    pub value: f64,
+    pub span: Span,
+}
+
+/// A step that carries the metric across the other rule's threshold.
+#[derive(Clone, Debug)]
+pub struct Jump {
+    /// Replicas before and after the step.
+    pub from: u32,
+    pub to: u32,
+    /// The metric just past the firing rule's threshold, and where it lands (SI).
+    pub before: f64,
+    pub after: f64,
+    pub action: ir::Action,
+}
+
+/// The thresholds overlap: both rules are true at once.
+pub fn overlap(out: &Threshold, inn: &Threshold, unit: Unit) -> Diagnostic {
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "scale-out and scale-in thresholds overlap: with {} {} {} and {} {} {}, both rules are true between {} and {}",
+            out.name, out.op.as_str(), show(out.value, unit),
+            inn.name, inn.op.as_str(), show(inn.value, unit),
+            show(out.value.min(inn.value), unit), show(out.value.max(inn.value), unit)
+        ),
+        out.span,
+    )
+    .label("scale-out threshold")
+    .with_secondary(inn.span, "scale-in threshold")
+    .help("make the scale-in threshold lower than the scale-out threshold, with a gap wider than one step moves the metric")
+}
+
+/// Scaling out (`firing` = the scale-out threshold) or in carries the metric across the
+/// `other` rule's threshold.
+pub fn jump(firing: &Threshold, other: &Threshold, j: &Jump, unit: Unit, out: bool) -> Diagnostic {
+    let (dir, other_kind) = if out {
+        ("out", "scale-in")
+    } else {
+        ("in", "scale-out")
+    };
+    let help = if out {
+        format!(
+            "put the scale-in threshold clearly below ≈{} (where {} lands after the step), or take smaller steps",
+            approx(j.after, unit),
+            show(j.before, unit)
+        )
+    } else {
+        "widen the band or scale in by smaller steps".to_string()
+    };
+    Diagnostic::warning(
+        INFO.code,
+        format!(
+            "at {} replicas, {} {} → {} → {} replicas → ≈{} {} {} ({other_kind} threshold) → oscillation",
+            j.from, firing.name, show(j.before, unit), action_text(j.action), j.to,
+            approx(j.after, unit), other.op.as_str(), show(other.value, unit)
+        ),
+        firing.span,
+    )
+    .label(format!("scaling {dir} from here at {} replicas…", j.from))
+    .with_secondary(other.span, format!("…makes this {other_kind} rule true"))
+    .help(help)
+}
+
+fn threshold(s: &ir::Service, b: (f64, CmpOp, &ir::Compare)) -> Threshold {
+    Threshold {
+        name: value_name(s, &var_side(b.2)),
+        op: b.1,
+        value: b.0,
+        span: b.2.span,
+    }
+}
+
+/// The first replica count at which one step of `rule` carries `before` across `other`.
+fn find_jump(
+    s: &ir::Service,
+    rule: &ir::Rule,
+    before: f64,
+    other: &Threshold,
+    out: bool,
+) -> Option<Jump> {
+    counts(s).find_map(|n| {
+        let to = clamped_target(s, rule.action, n);
+        if (out && to <= n) || (!out && (to >= n || to == 0)) {
+            return None;
+        }
+        let after = before * f64::from(n) / f64::from(to);
+        let crosses = match other.op {
+            CmpOp::Le => after <= other.value,
+            CmpOp::Lt => after < other.value,
+            CmpOp::Ge => after >= other.value,
+            _ => after > other.value,
+        };
+        crosses.then_some(Jump {
+            from: n,
+            to,
+            before,
+            after,
+            action: rule.action,
+        })
+    })
+}
+
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let s = cx.ir;
     for m in 0..s.metrics.len() {
@@ -80,107 +192,28 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let unit = s.metrics[m].unit;
-        for ro in s
-            .rules
-            .iter()
-            .filter(|r| r.action.static_direction() == Some(Direction::Out) && meaningful(r))
-        {
-            let Some((out_t, out_op, out_cmp)) = lower_bound(s, &ro.condition, m) else {
+        let rules = |d: Direction| {
+            s.rules
+                .iter()
+                .filter(move |r| r.action.static_direction() == Some(d) && meaningful(r))
+        };
+        for ro in rules(Direction::Out) {
+            let Some(up) = lower_bound(s, &ro.condition, m).map(|b| threshold(s, b)) else {
                 continue;
             };
-            for ri in s
-                .rules
-                .iter()
-                .filter(|r| r.action.static_direction() == Some(Direction::In) && meaningful(r))
-            {
-                let Some((in_t, in_op, in_cmp)) = upper_bound(s, &ri.condition, m) else {
+            for ri in rules(Direction::In) {
+                let Some(down) = upper_bound(s, &ri.condition, m).map(|b| threshold(s, b)) else {
                     continue;
                 };
-                let name_out = value_name(s, &var_side(out_cmp));
-                let name_in = value_name(s, &var_side(in_cmp));
-                let overlap =
-                    out_t < in_t || (out_t == in_t && out_op == CmpOp::Ge && in_op == CmpOp::Le);
-                if overlap {
-                    out.push(
-                        Diagnostic::warning(
-                            INFO.code,
-                            format!(
-                                "scale-out and scale-in thresholds overlap: with {name_out} {} {} and {name_in} {} {}, both rules are true between {} and {}",
-                                out_op.as_str(), show(out_t, unit), in_op.as_str(), show(in_t, unit),
-                                show(out_t.min(in_t), unit), show(out_t.max(in_t), unit)
-                            ),
-                            out_cmp.span,
-                        )
-                        .label("scale-out threshold")
-                        .with_secondary(in_cmp.span, "scale-in threshold")
-                        .help("make the scale-in threshold lower than the scale-out threshold, with a gap wider than one step moves the metric"),
-                    );
-                    continue;
-                }
-                // Out step lands under the in threshold.
-                let v = nudge(out_t, unit, true);
-                let found = counts(s).find_map(|n| {
-                    let to = clamped_target(s, ro.action, n);
-                    if to <= n {
-                        return None;
-                    }
-                    let after = v * f64::from(n) / f64::from(to);
-                    let under = if in_op == CmpOp::Le {
-                        after <= in_t
-                    } else {
-                        after < in_t
-                    };
-                    under.then_some((n, to, after))
-                });
-                if let Some((n, to, after)) = found {
-                    out.push(
-                        Diagnostic::warning(
-                            INFO.code,
-                            format!(
-                                "at {n} replicas, {name_out} {} → {} → {to} replicas → ≈{} {} {} (scale-in threshold) → oscillation",
-                                show(v, unit), action_text(ro.action), approx(after, unit), in_op.as_str(), show(in_t, unit)
-                            ),
-                            out_cmp.span,
-                        )
-                        .label(format!("scaling out from here at {n} replicas…"))
-                        .with_secondary(in_cmp.span, "…makes this scale-in rule true")
-                        .help(format!(
-                            "put the scale-in threshold clearly below ≈{} (where {} lands after the step), or take smaller steps",
-                            approx(after, unit),
-                            show(v, unit)
-                        )),
-                    );
-                    continue;
-                }
-                // In step lands over the out threshold.
-                let v = nudge(in_t, unit, false);
-                let found = counts(s).find_map(|n| {
-                    let to = clamped_target(s, ri.action, n);
-                    if to >= n || to == 0 {
-                        return None;
-                    }
-                    let after = v * f64::from(n) / f64::from(to);
-                    let over = if out_op == CmpOp::Ge {
-                        after >= out_t
-                    } else {
-                        after > out_t
-                    };
-                    over.then_some((n, to, after))
-                });
-                if let Some((n, to, after)) = found {
-                    out.push(
-                        Diagnostic::warning(
-                            INFO.code,
-                            format!(
-                                "at {n} replicas, {name_in} {} → {} → {to} replicas → ≈{} {} {} (scale-out threshold) → oscillation",
-                                show(v, unit), action_text(ri.action), approx(after, unit), out_op.as_str(), show(out_t, unit)
-                            ),
-                            in_cmp.span,
-                        )
-                        .label(format!("scaling in from here at {n} replicas…"))
-                        .with_secondary(out_cmp.span, "…makes this scale-out rule true")
-                        .help("widen the band or scale in by smaller steps"),
-                    );
+                let overlaps = up.value < down.value
+                    || (up.value == down.value && up.op == CmpOp::Ge && down.op == CmpOp::Le);
+                if overlaps {
+                    out.push(overlap(&up, &down, unit));
+                } else if let Some(j) = find_jump(s, ro, nudge(up.value, unit, true), &down, true) {
+                    out.push(jump(&up, &down, &j, unit, true));
+                } else if let Some(j) = find_jump(s, ri, nudge(down.value, unit, false), &up, false)
+                {
+                    out.push(jump(&down, &up, &j, unit, false));
                 }
             }
         }
@@ -202,6 +235,17 @@ mod tests {
     fn fires_on_a_narrow_band() {
         assert!(fires("W201", "replicas 2..10\nmetric cpu in %\nwhen cpu > 75% scale out by 2\nwhen cpu < 55% scale in by 1\n"));
         assert!(fires("W201", "replicas 2..10\nmetric cpu in %\nwhen cpu > 50% scale out by 1\nwhen cpu < 60% scale in by 1\n"));
+    }
+
+    #[test]
+    fn reports_the_concrete_numbers() {
+        let src = "replicas 4..20\nmetric cpu in %\nwhen cpu > 75% scale out by 2\nwhen cpu < 55% scale in by 1\n";
+        let r = crate::lint::lint_source(src, "t").unwrap_or_default();
+        let d = r.diagnostics.iter().find(|d| d.code == "W201");
+        assert_eq!(
+            d.map(|d| d.message.as_str()),
+            Some("at 4 replicas, cpu 76% → scale out by 2 → 6 replicas → ≈50.7% < 55% (scale-in threshold) → oscillation")
+        );
     }
 
     #[test]
