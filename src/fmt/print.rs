@@ -1,0 +1,201 @@
+//! Printing AST nodes in the canonical form, one statement per line.
+
+use crate::ir::lower::fold_ws;
+use crate::span::Span;
+use crate::syntax::ast::*;
+
+pub fn item_span(src: &str, i: &Item) -> Span {
+    let span = match i {
+        Item::Replicas(r) => r.span,
+        Item::Metric(m) => m.span,
+        Item::OnMissing(m) => m.span,
+        Item::Cooldown(v) => v
+            .iter()
+            .map(|d| d.direction.span.to(d.duration.span))
+            .reduce(Span::to)
+            .unwrap_or_default(),
+        Item::Tick(d) => d.span,
+        Item::Model(m) => m.span,
+        Item::Rule(r) => r.span,
+        Item::Reserved(r) => r.span,
+    };
+    crate::lint::trim_span(src, span)
+}
+
+pub fn model_item_span(src: &str, m: &ModelItem) -> Span {
+    crate::lint::trim_span(src, m.span())
+}
+
+fn unit(u: UnitName) -> &'static str {
+    match u {
+        UnitName::Millis => "ms",
+        UnitName::Seconds => "s",
+        UnitName::Minutes => "m",
+        UnitName::Hours => "h",
+        UnitName::Days => "d",
+        UnitName::Percent => "%",
+        UnitName::Fraction => " fraction",
+        UnitName::Rps => " rps",
+        UnitName::Rpm => " rpm",
+    }
+}
+
+fn duration(d: &Duration) -> String {
+    format!("{}{}", d.value.text, d.unit.map_or("", unit))
+}
+
+fn quantity(q: &Quantity) -> String {
+    format!(
+        "{}{}",
+        q.value.text,
+        q.unit.as_ref().map_or("", |u| unit(u.node))
+    )
+}
+
+fn operand(o: &Operand) -> String {
+    match o {
+        Operand::Metric(m) => m.node.clone(),
+        Operand::Aggregate(a) => format!(
+            "{}({}, {})",
+            a.func.node,
+            a.metric.node,
+            duration(&a.window)
+        ),
+        Operand::Literal(q) => quantity(q),
+    }
+}
+
+pub fn comparison(c: &Comparison) -> String {
+    format!(
+        "{} {} {}",
+        operand(&c.lhs),
+        c.op.node.as_str(),
+        operand(&c.rhs)
+    )
+}
+
+fn prec(e: &Expr) -> u8 {
+    match e {
+        Expr::Or(..) => 0,
+        Expr::And(..) => 1,
+        Expr::Not(..) => 2,
+        Expr::Compare(_) => 3,
+    }
+}
+
+fn wrap(e: &Expr, min: u8) -> String {
+    let s = expr(e);
+    if prec(e) < min {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+pub fn expr(e: &Expr) -> String {
+    match e {
+        Expr::Or(a, b, _) => format!("{} or {}", wrap(a, 0), wrap(b, 1)),
+        Expr::And(a, b, _) => format!("{} and {}", wrap(a, 1), wrap(b, 2)),
+        Expr::Not(a, _) => format!("not {}", wrap(a, 2)),
+        Expr::Compare(c) => comparison(c),
+    }
+}
+
+fn amount(a: &Amount) -> String {
+    format!("{}{}", a.value.text, if a.percent { "%" } else { "" })
+}
+
+fn action(src: &str, a: &Action) -> String {
+    match a {
+        Action::Out { amount: x, .. } => format!("scale out by {}", amount(x)),
+        Action::In { amount: x, .. } => format!("scale in by {}", amount(x)),
+        Action::To { count, .. } => format!("scale to {}", count.text),
+        Action::Vertical { span, .. } => fold_ws(span.text(src)),
+    }
+}
+
+fn direction(d: Direction) -> &'static str {
+    match d {
+        Direction::Out => "out",
+        Direction::In => "in",
+    }
+}
+
+fn missing(m: MissingMode) -> &'static str {
+    match m {
+        MissingMode::False => "false",
+        MissingMode::True => "true",
+        MissingMode::Hold => "hold",
+        MissingMode::Skip => "skip",
+    }
+}
+
+pub fn rule(src: &str, r: &Rule) -> String {
+    let mut s = format!("when {}", expr(&r.condition));
+    match &r.sustain {
+        Some(Sustain::For { duration: d, .. }) => s.push_str(&format!(" for {}", duration(d))),
+        Some(Sustain::MOfN { m, window, .. }) => {
+            s.push_str(&format!(" for {} of {}", m.text, duration(window)))
+        }
+        None => {}
+    }
+    s.push(' ');
+    s.push_str(&action(src, &r.action));
+    if let Some(c) = &r.cooldown {
+        s.push_str(&format!(", cooldown {}", duration(c)));
+    }
+    s
+}
+
+pub fn item(src: &str, i: &Item) -> String {
+    match i {
+        Item::Replicas(r) => {
+            let mut s = format!("replicas {}..{}", r.min.text, r.max.text);
+            if let Some(st) = &r.start {
+                s.push_str(&format!(", start {}", st.text));
+            }
+            s
+        }
+        Item::Metric(m) => {
+            let mut s = format!("metric {}", m.name.node);
+            if let Some(c) = &m.column {
+                s.push_str(&format!(" = column \"{}\"", c.node));
+            }
+            if let Some(u) = &m.unit {
+                s.push_str(&format!(" in {}", unit(u.node).trim()));
+            }
+            s
+        }
+        Item::OnMissing(m) => format!("on missing {}", missing(m.node)),
+        Item::Cooldown(v) => {
+            let parts: Vec<String> = v
+                .iter()
+                .map(|d| format!("{} {}", direction(d.direction.node), duration(&d.duration)))
+                .collect();
+            format!("cooldown {}", parts.join(", "))
+        }
+        Item::Tick(d) => format!("tick {}", duration(d)),
+        Item::Model(_) => "model {".into(),
+        Item::Rule(r) => rule(src, r),
+        Item::Reserved(r) => fold_ws(r.span.text(src)),
+    }
+}
+
+pub fn model_item(src: &str, m: &ModelItem) -> String {
+    match m {
+        ModelItem::Demand(d) => format!("demand {}", d.node),
+        ModelItem::Capacity(q, _) => format!("capacity {} per replica", quantity(q)),
+        ModelItem::Startup(d, _) => format!("startup {}", duration(d)),
+        ModelItem::Price(n, _) => format!("price {} per replica-hour", n.text),
+        ModelItem::Recorded(c, _) => format!("recorded replicas = column \"{}\"", c.node),
+        ModelItem::Utilization(u, _) => format!("utilization {}", u.node),
+        ModelItem::Latency { metric, base, .. } => match base {
+            Some(b) => format!("latency {} base {}", metric.node, duration(b)),
+            None => format!("latency {}", metric.node),
+        },
+        ModelItem::Slo(c, _) => {
+            let _ = src;
+            format!("slo {}", comparison(c))
+        }
+    }
+}
