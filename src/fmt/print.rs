@@ -37,6 +37,7 @@ fn unit(u: UnitName) -> &'static str {
         UnitName::Fraction => " fraction",
         UnitName::Rps => " rps",
         UnitName::Rpm => " rpm",
+        UnitName::Count => " count",
     }
 }
 

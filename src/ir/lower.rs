@@ -30,9 +30,26 @@ struct Lowerer<'a> {
     aggregates: Vec<Aggregate>,
 }
 
-/// Source text with runs of white space folded to one space.
+/// Source text without comments, runs of white space folded to one space.
 pub fn fold_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.lines()
+        .map(strip_comment)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A line without its `#` comment (a `#` inside a string is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut in_string = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => in_string = !in_string,
+            '#' if !in_string => return &line[..i],
+            _ => {}
+        }
+    }
+    line
 }
 
 impl Lowerer<'_> {

@@ -10,10 +10,32 @@ use pest::iterators::{Pair, Pairs};
 
 type Result<T> = std::result::Result<T, Box<Diagnostic>>;
 
-/// The pair's span without the white space pest may have consumed after it.
+/// The pair's span without the white space and comments pest may have consumed after
+/// its last token (an optional trailing group that matched nothing does that).
 fn span_of(p: &Pair<Rule>) -> Span {
-    let s = p.as_span();
-    Span::new(s.start(), s.start() + p.as_str().trim_end().len())
+    let start = p.as_span().start();
+    let mut text = p.as_str().trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(i) => text = text[..line_start + i].trim_end(),
+            None => break,
+        }
+    }
+    Span::new(start, start + text.len())
+}
+
+/// Where a `#` comment starts in a line (a `#` inside a string does not count).
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {
