@@ -345,7 +345,7 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
             let _ = writeln!(
                 s,
                 r##"<rect class="breach" x="{xa:.1}" y="{top}" width="{:.1}" height="{}" fill="#f4a6a6" fill-opacity="0.5"/>"##,
-                (xb - xa).max(step_w.max(0.5)),
+                (xb - xa).max(step_w.max(2.0)),
                 bot - top
             );
         } else {
@@ -365,17 +365,17 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
         s,
         r#"<line x1="{rt}" y1="{top}" x2="{rt}" y2="{bot}" stroke="black"/>"#
     );
-    for k in 0..=5 {
-        let v = ymax * k as f64 / 5.0;
-        let yy = y(v);
+    // Round tick values on both value axes.
+    for v in nice_ticks(ymax) {
         let _ = writeln!(
             s,
             r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
             l - 6.0,
-            yy + 4.0,
-            f(v, 0)
+            y(v) + 4.0,
+            f(v, if ymax < 10.0 { 1 } else { 0 })
         );
-        let rv = rmax * k as f64 / 5.0;
+    }
+    for rv in nice_ticks(rmax).into_iter().filter(|v| v.fract() == 0.0) {
         let _ = writeln!(
             s,
             r#"<text x="{}" y="{:.1}">{}</text>"#,
@@ -384,15 +384,24 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
             f(rv, 0)
         );
     }
-    for k in 0..=4 {
-        let t = t0 + (t1 - t0) * k as f64 / 4.0;
-        let label = format_timestamp(t as i64);
+    // Time labels at round boundaries (days, hours or minutes, as the span allows).
+    for t in time_ticks(t0 as i64, t1 as i64) {
+        let label = format_timestamp(t);
+        let label = label.trim_end_matches('Z').replace('T', " ");
+        let label = label.trim_end_matches(":00").trim_end_matches(" 00:00");
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            x(t as i64),
+            x(t),
             bot + 18.0,
-            esc(&label)
+            esc(label)
+        );
+        let _ = writeln!(
+            s,
+            r##"<line x1="{:.1}" y1="{bot}" x2="{:.1}" y2="{}" stroke="#888"/>"##,
+            x(t),
+            x(t),
+            bot + 5.0
         );
     }
     let _ = writeln!(
@@ -524,4 +533,68 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// About five round tick values (1, 2 or 5 × 10^k apart) from 0 up to `max`.
+fn nice_ticks(max: f64) -> Vec<f64> {
+    if !(max.is_finite() && max > 0.0) {
+        return vec![0.0];
+    }
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|st| *st >= raw)
+        .unwrap_or(10.0 * mag);
+    (0..)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= max + 1e-9)
+        .collect()
+}
+
+/// Timestamps (ms) at round boundaries between `t0` and `t1`: at most about eight.
+fn time_ticks(t0: i64, t1: i64) -> Vec<i64> {
+    const STEPS: [i64; 9] = [
+        60_000,
+        300_000,
+        900_000,
+        3_600_000,
+        3 * 3_600_000,
+        6 * 3_600_000,
+        12 * 3_600_000,
+        86_400_000,
+        7 * 86_400_000,
+    ];
+    let span = (t1 - t0).max(1);
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|st| span / st <= 8)
+        .unwrap_or_else(|| (span / 8 / 86_400_000 + 1) * 86_400_000);
+    let first = t0.div_euclid(step) * step + if t0.rem_euclid(step) == 0 { 0 } else { step };
+    (0..)
+        .map(|k| first + k * step)
+        .take_while(|t| *t <= t1)
+        .collect()
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(
+            nice_ticks(4986.0),
+            vec![0.0, 1000.0, 2000.0, 3000.0, 4000.0]
+        );
+        assert_eq!(nice_ticks(44.0), vec![0.0, 10.0, 20.0, 30.0, 40.0]);
+        let week = time_ticks(
+            1_772_409_600_000,
+            1_772_409_600_000 + 7 * 86_400_000 - 60_000,
+        );
+        assert_eq!(week.len(), 7);
+        assert!(week.iter().all(|t| t % 86_400_000 == 0));
+    }
 }
