@@ -29,15 +29,8 @@ pub struct BacktestArgs {
     /// rows of a long-format dataset).
     #[arg(long)]
     pub service: Option<String>,
-    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// End of the window (exclusive).
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Resample to this tick (e.g. `1m`); default: the service's `tick`, else the dataset's.
-    #[arg(long)]
-    pub tick: Option<String>,
+    #[command(flatten)]
+    pub window: super::WindowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutFormat,
@@ -133,15 +126,15 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         ));
         return ExitCode::from(EXIT_FAILURE);
     }
-    let from_ms = match args.from.as_deref().map(parse_bound).transpose() {
+    let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
         Ok(v) => v,
         Err(e) => return usage(format!("--from: {e}")),
     };
-    let to_ms = match args.to.as_deref().map(parse_bound).transpose() {
+    let to_ms = match args.window.to.as_deref().map(parse_bound).transpose() {
         Ok(v) => v,
         Err(e) => return usage(format!("--to: {e}")),
     };
-    let tick_ms = match args.tick.as_deref().map(parse_duration).transpose() {
+    let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
         Ok(Some(0)) => return usage("--tick must be greater than 0"),
         Ok(v) => v.or(service.tick),
         Err(e) => return usage(format!("--tick: {e}")),

@@ -28,15 +28,8 @@ pub struct DiffArgs {
     /// The service to run (needed when the rule files have several).
     #[arg(long)]
     pub service: Option<String>,
-    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// End of the window (exclusive).
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Resample to this tick (e.g. `1m`); default: the service's `tick`, else the dataset's.
-    #[arg(long)]
-    pub tick: Option<String>,
+    #[command(flatten)]
+    pub window: super::WindowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutFormat,
@@ -329,9 +322,9 @@ fn table_report(args: &DiffArgs, old: &Outcome, new: &Outcome, c: &Comparison) -
 
 pub fn run(args: DiffArgs) -> ExitCode {
     let (from_ms, to_ms, tick_ms) = match parse_window(
-        args.from.as_deref(),
-        args.to.as_deref(),
-        args.tick.as_deref(),
+        args.window.from.as_deref(),
+        args.window.to.as_deref(),
+        args.window.tick.as_deref(),
     ) {
         Ok(w) => w,
         Err(e) => return usage(e),

@@ -23,6 +23,20 @@ pub const EXIT_FAILURE: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The slice of a dataset a command runs on (`backtest`, `snapshot`, `diff`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WindowArgs {
+    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the window (exclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Resample to this tick (e.g. `1m`); default: the service's `tick`, else the dataset's.
+    #[arg(long)]
+    pub tick: Option<String>,
+}
+
 /// The terminal width to wrap diagnostics at (80 when unknown, e.g. in tests).
 pub fn term_width() -> usize {
     std::env::var("COLUMNS")

@@ -25,15 +25,8 @@ pub struct SnapshotArgs {
     /// recorded in the existing snapshot.
     #[arg(long)]
     pub service: Option<String>,
-    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// End of the window (exclusive).
-    #[arg(long)]
-    pub to: Option<String>,
-    /// Resample to this tick (e.g. `1m`); default: the service's `tick`, else the dataset's.
-    #[arg(long)]
-    pub tick: Option<String>,
+    #[command(flatten)]
+    pub window: super::WindowArgs,
     /// The snapshot file (default: the rule file with `.snap` for `.scale`). One rule
     /// file only.
     #[arg(long, value_name = "FILE")]
@@ -169,9 +162,9 @@ fn accept_command(args: &SnapshotArgs, file: &Path) -> String {
         args.data.as_ref().map(|p| p.display().to_string()),
     );
     opt("--service", args.service.clone());
-    opt("--from", args.from.clone());
-    opt("--to", args.to.clone());
-    opt("--tick", args.tick.clone());
+    opt("--from", args.window.from.clone());
+    opt("--to", args.window.to.clone());
+    opt("--tick", args.window.tick.clone());
     opt("--out", args.out.as_ref().map(|p| p.display().to_string()));
     c.join(" ")
 }
@@ -210,14 +203,14 @@ fn one(args: &SnapshotArgs, file: &Path) -> Result<ExitCode, ExitCode> {
     // The dataset and window: the flags, else what the snapshot recorded.
     let (from_ms, to_ms, tick_ms) = match (&args.data, recorded) {
         (None, Some(o)) => parse_window(
-            args.from.as_deref().or(o.run_value("from")),
-            args.to.as_deref().or(o.run_value("to")),
-            args.tick.as_deref().or(o.run_value("tick")),
+            args.window.from.as_deref().or(o.run_value("from")),
+            args.window.to.as_deref().or(o.run_value("to")),
+            args.window.tick.as_deref().or(o.run_value("tick")),
         ),
         _ => parse_window(
-            args.from.as_deref(),
-            args.to.as_deref(),
-            args.tick.as_deref(),
+            args.window.from.as_deref(),
+            args.window.to.as_deref(),
+            args.window.tick.as_deref(),
         ),
     }
     .map_err(usage)?;

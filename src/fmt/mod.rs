@@ -11,7 +11,7 @@
 //! The parser drops comments, so they are found by a lexical scan ([`lex`]) and attached
 //! to statements by line number.
 
-pub mod lex;
+pub use crate::syntax::lex;
 mod print;
 
 use crate::diagnostics::{Diagnostic, Sink};

@@ -41,15 +41,7 @@ pub fn fold_ws(s: &str) -> String {
 
 /// A line without its `#` comment (a `#` inside a string is kept).
 fn strip_comment(line: &str) -> &str {
-    let mut in_string = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' => in_string = !in_string,
-            '#' if !in_string => return &line[..i],
-            _ => {}
-        }
-    }
-    line
+    crate::syntax::lex::comment_start(line).map_or(line, |i| &line[..i])
 }
 
 impl Lowerer<'_> {

@@ -17,25 +17,12 @@ fn span_of(p: &Pair<Rule>) -> Span {
     let mut text = p.as_str().trim_end();
     loop {
         let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&text[line_start..]) {
+        match super::lex::comment_start(&text[line_start..]) {
             Some(i) => text = text[..line_start + i].trim_end(),
             None => break,
         }
     }
     Span::new(start, start + text.len())
-}
-
-/// Where a `#` comment starts in a line (a `#` inside a string does not count).
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {

@@ -3,6 +3,7 @@
 pub mod ast;
 mod cst_to_ast;
 mod grammar;
+pub mod lex;
 
 use crate::diagnostics::{did_you_mean, Diagnostic, Sink};
 use crate::span::Span;

@@ -1,4 +1,4 @@
-//! The lexical facts the formatter and the linter need but the parser drops: comments.
+//! The lexical facts the parser drops but the formatter, the linter and span trimming need: comments.
 
 /// The byte offset of the `#` starting a comment on this line, if any (a `#` inside a
 /// string does not count).
