@@ -50,6 +50,15 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// "service `api`", or "this policy" for a file without a `service` block.
+    pub fn subject(&self) -> String {
+        if self.ast.implicit {
+            "this policy".into()
+        } else {
+            format!("service `{}`", self.ir.name)
+        }
+    }
+
     /// The effective re-fire delay of a rule: its own cooldown or its direction's.
     pub fn effective_cooldown(&self, r: &ir::Rule) -> ir::Millis {
         let dir = match r.action.static_direction() {

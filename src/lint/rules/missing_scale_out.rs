@@ -27,20 +27,11 @@ when cpu > 80% scale in by 2
 "#,
 };
 
-/// "service `api`", or "this policy" for a file without a `service` block.
-fn subject(cx: &Ctx<'_>) -> String {
-    if cx.ast.implicit {
-        "this policy".into()
-    } else {
-        format!("service `{}`", cx.ir.name)
-    }
-}
-
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if cx.ir.min == cx.ir.max || cx.ir.rules.iter().any(|r| moves(cx.ir, r, Direction::Out)) {
         return;
     }
-    out.push(diagnostic(&subject(cx), cx.service_anchor()));
+    out.push(diagnostic(&cx.subject(), cx.service_anchor()));
 }
 
 /// The finding, on the `replicas` line (or the service name).
