@@ -140,3 +140,19 @@ fn eval_names_the_bad_row_and_column() {
         .code(2)
         .stderr(predicate::str::contains("choose one with --service"));
 }
+
+#[test]
+fn folders_expand_to_their_rule_files() {
+    bin()
+        .args(["check", "rules"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("checked 4 files: no errors"));
+    bin()
+        .args(["check", "tests/fixtures/check/invalid"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E105").and(predicate::str::contains("E002")));
+    bin().args(["lint", "rules"]).assert().code(0);
+    bin().args(["fmt", "--check", "rules"]).assert().code(0);
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Rule files (`-` for stdin).
+    /// Rule files or folders of them (`-` for stdin).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// How to show diagnostics.
@@ -28,7 +28,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
     let mut errors = 0;
     let mut io_failed = false;
     let mut json = Vec::new();
-    for path in &args.files {
+    for path in &super::expand_rule_paths(&args.files) {
         let Ok(loaded) = load_rules(path) else {
             io_failed = true;
             continue;
@@ -51,7 +51,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
         );
     } else if errors == 0 && !io_failed {
-        let n = args.files.len();
+        let n = super::expand_rule_paths(&args.files).len();
         eprintln!(
             "checked {n} file{}: no errors",
             if n == 1 { "" } else { "s" }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct FmtArgs {
-    /// Rule files; `-` formats stdin to stdout.
+    /// Rule files or folders of them; `-` formats stdin to stdout.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Change nothing: print a unified diff and exit 1 when a file is not formatted.
@@ -59,7 +59,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
             *s = new;
         }
     };
-    for path in &args.files {
+    for path in &super::expand_rule_paths(&args.files) {
         let stdin = path.as_os_str() == "-";
         let (name, src) = if stdin {
             let mut s = String::new();

@@ -23,7 +23,7 @@ pub enum LintFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
-    /// Rule files (`-` for stdin).
+    /// Rule files or folders of them (`-` for stdin).
     #[arg(required_unless_present = "explain")]
     pub files: Vec<PathBuf>,
     /// How to show findings.
@@ -96,7 +96,7 @@ pub fn run(args: LintArgs) -> ExitCode {
 
     let mut io_failed = false;
     let mut results = Vec::new();
-    for path in &args.files {
+    for path in &super::expand_rule_paths(&args.files) {
         let Ok(loaded) = load_rules(path) else {
             io_failed = true;
             continue;
