@@ -122,9 +122,13 @@ impl Unit {
         }
     }
 
-    /// An SI value shown in this unit, e.g. `0.3` s in ms is `300ms`.
+    /// An SI value shown in this unit, e.g. `0.3` s in ms is `300ms`. Fractions are
+    /// shown as percentages (`0.81` is `81%`), which is how people read utilisation.
     pub fn show_si(self, si: f64) -> String {
-        format!("{}{}", fmt_num(self.from_si(si)), self.symbol())
+        match self {
+            Unit::Fraction => format!("{}%", fmt_num(Unit::Percent.from_si(si))),
+            _ => format!("{}{}", fmt_num(self.from_si(si)), self.symbol()),
+        }
     }
 
     /// The unit implied by a column or metric name's suffix (see docs/language.md,
@@ -272,6 +276,7 @@ mod tests {
         assert_eq!(Unit::Percent.to_si(75.0), 0.75);
         assert_eq!(Unit::Rpm.to_si(120.0), 2.0);
         assert_eq!(Unit::Millis.show_si(0.3), "300ms");
+        assert_eq!(Unit::Fraction.show_si(0.81), "81%");
         assert_eq!(fmt_duration_ms(300_000), "5m");
         assert_eq!(fmt_duration_ms(90_000), "90s");
         assert_eq!(fmt_duration_ms(1500), "1500ms");
