@@ -156,3 +156,25 @@ fn folders_expand_to_their_rule_files() {
     bin().args(["lint", "rules"]).assert().code(0);
     bin().args(["fmt", "--check", "rules"]).assert().code(0);
 }
+
+#[test]
+fn explain_accepts_codes_and_lint_names() {
+    bin()
+        .args(["explain", "E107"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "E107: a metric is used with units that cannot be converted",
+        ));
+    bin()
+        .args(["explain", "e302"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("E302").and(predicate::str::contains("missing")));
+    bin()
+        .args(["explain", "flapping-band"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("W201"));
+    bin().args(["explain", "E999"]).assert().code(2);
+}

@@ -17,7 +17,7 @@ pub struct CheckArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    /// The rule file to explain.
+    /// The rule file to explain, or a diagnostic code (`E107`, `W201`) or lint name.
     pub file: PathBuf,
     /// Print the IR as JSON instead of text.
     #[arg(long)]
@@ -66,7 +66,30 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// The explanation of a diagnostic code or lint name, when `key` is one.
+pub fn explain_code(key: &str) -> Option<String> {
+    if let Some(info) = crate::lint::lookup(key) {
+        return Some(super::lint::explain_text(info));
+    }
+    let (code, summary) = crate::diagnostics::lookup(key)?;
+    let stage = match code.as_bytes().get(1) {
+        Some(b'0') => "syntax (the parser)",
+        Some(b'1') => "check (names, units, bounds)",
+        _ => "data (loading a dataset or running a backtest)",
+    };
+    Some(format!(
+        "{code}: {summary}\n\nStage: {stage}. The reference for every construct is docs/language.md; \
+         data and backtest errors are described in docs/backtest.md."
+    ))
+}
+
 pub fn run_explain(args: ExplainArgs) -> ExitCode {
+    if !args.file.exists() {
+        if let Some(text) = explain_code(&args.file.to_string_lossy()) {
+            println!("{text}");
+            return ExitCode::from(EXIT_OK);
+        }
+    }
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
     };
