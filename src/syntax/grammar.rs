@@ -56,7 +56,7 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_latency => "`latency`",
         kw_base => "`base`",
         kw_slo => "`slo`",
-        kw_reserved => return None,
+        kw_reserved | condition_keyword => return None,
         replica_hour => "`replica-hour`",
         replicas_decl => "`..` between the bounds, as in `replicas 2..40`",
         metric_decl => "`= column \"NAME\"` or `in UNIT`",

@@ -48,11 +48,21 @@ pub fn parse(src: &str, implicit_name: &str, sink: &mut Sink) -> Option<ast::Fil
                 let d = syntax_error(src, &e);
                 let pos = d.primary.span.start;
                 let first = errors.is_empty();
-                if !first && !starts_statement(src, pos) {
+                let repeated = errors.last().is_some_and(|e| e.primary.span.start == pos);
+                if repeated || (!first && !starts_statement(src, pos)) {
                     break;
                 }
                 errors.push(d);
-                if errors.len() >= MAX_SYNTAX_ERRORS || !blank_line_at(&mut text, pos) {
+                // A statement keyword that opens its line, where the parser wanted more of
+                // the statement before it: that earlier statement is the broken one.
+                let line_start = text[..pos.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+                let opens_line = text[line_start..pos.min(text.len())].trim().is_empty();
+                let at = if opens_line && starts_statement(&text, pos) && line_start > 0 {
+                    line_start - 1
+                } else {
+                    pos
+                };
+                if errors.len() >= MAX_SYNTAX_ERRORS || !blank_line_at(&mut text, at) {
                     break;
                 }
             }
@@ -72,16 +82,27 @@ fn starts_statement(src: &str, pos: usize) -> bool {
     grammar::STATEMENT_KEYWORDS.contains(&first) || first == "}"
 }
 
-/// Replaces the line holding `pos` with spaces (offsets stay valid). False when that
-/// would change nothing.
+/// Replaces the statement holding `pos` with spaces (offsets stay valid): from the last
+/// line at or before `pos` that starts a statement, through the line holding `pos`. False
+/// when that would change nothing.
 fn blank_line_at(text: &mut String, pos: usize) -> bool {
     let pos = pos.min(text.len());
-    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let mut start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    while start > 0 && !starts_statement(text, start) {
+        start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+    }
+    if !starts_statement(text, start) {
+        start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    }
     if text[start..end].trim().is_empty() {
         return false;
     }
-    let blank = " ".repeat(text[start..end].len());
+    // One space per byte keeps every later offset valid; newlines stay.
+    let blank: String = text[start..end]
+        .bytes()
+        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+        .collect();
     text.replace_range(start..end, &blank);
     true
 }
@@ -123,6 +144,45 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
     }
 
     let word = word_at(src, pos);
+
+    // A new statement's keyword where the previous statement needed more: point at the
+    // end of the incomplete statement, not at the innocent next line.
+    let line_start = src[..pos.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
+    let opens_line = src[line_start..pos.min(src.len())].trim().is_empty();
+    let statement_expected = positives
+        .iter()
+        .any(|r| matches!(r, Rule::kw_when | Rule::block_close));
+    if let (Some(w), true, false) = (word, opens_line && line_start > 0, statement_expected) {
+        if grammar::STATEMENT_KEYWORDS.contains(&w) {
+            let before = src[..line_start].trim_end();
+            let tok_start = before
+                .rfind(|c: char| c.is_whitespace())
+                .map_or(0, |i| i + 1);
+            let prev = Span::new(tok_start, before.len());
+            let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            let mut seen = std::collections::HashSet::new();
+            expected.retain(|x| seen.insert(*x));
+            let mut d = Diagnostic::error(
+                "E001",
+                format!(
+                    "incomplete statement: expected {} after `{}`",
+                    join_or(&expected),
+                    prev.text(src)
+                ),
+                prev,
+            )
+            .label("the statement stops here")
+            .with_secondary(
+                Span::new(pos, pos + w.len()),
+                "the next statement starts here",
+            );
+            if let Some(help) = syntax_help(src, pos, &positives) {
+                d = d.help(help);
+            }
+            return d;
+        }
+    }
+
     let span = match word {
         Some(w) => Span::new(pos, pos + w.len()),
         None => Span::new(pos, (pos + next_char_len(src, pos)).min(src.len())),
