@@ -220,3 +220,31 @@ fn timeline_csv_parquet_and_svg_chart() {
     let bytes = std::fs::read(&pq).expect("parquet");
     assert_eq!(&bytes[..4], b"PAR1");
 }
+
+/// Every example policy on its sample dataset: the table, and the JSON scores (decision
+/// lists are pinned by `rules/*.snap`).
+#[test]
+fn every_sample_table_and_json_snapshot() {
+    for name in ["reports", "queue-worker", "inference"] {
+        let rules = format!("rules/{name}.scale");
+        let data = format!("datasets/{name}.csv");
+        let out = bt()
+            .args(["backtest", &rules, "--data", &data])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::assert_snapshot!(
+            format!("backtest_{name}_table"),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let mut v = json(&[&rules, "--data", &data]);
+        if let Some(a) = v["decisions"].as_array_mut() {
+            a.truncate(5);
+        }
+        insta::assert_json_snapshot!(format!("backtest_{name}_json"), v);
+    }
+}
