@@ -412,7 +412,27 @@ pub fn load(req: &DataRequest) -> Result<Dataset, DataError> {
         }
     }
     let src = Source::open(path)?;
-    load_from(&src, req).map_err(|e| with_csv_lines(e, &src))
+    let result = load_from(&src, req).map_err(|e| with_csv_lines(e, &src));
+    release_freed_memory();
+    result
+}
+
+/// Returns the memory the reader freed to the OS. glibc keeps the frames that
+/// polars' worker threads built in their own arenas once freed, where the
+/// backtest (on this thread) cannot reuse them: without this the resident
+/// size after a 120 MiB load stays ~325 MiB and the backtest adds to it.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: glibc's malloc_trim only releases free heap pages; it has no
+        // precondition and touches no live allocation.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 fn dedup(names: impl IntoIterator<Item = String>) -> Vec<String> {
