@@ -360,16 +360,28 @@ impl<'a> Model<'a> {
             (lb as u32 + 1).max(min)
         };
         let start = if self.demand[i] <= 0.0 { min } else { start };
-        for n in start..=max {
+        let mut ok = |n: u32| {
             let rho = self.values(i, n, n, 0.0, scratch);
             for &a in &self.slo_aggs {
                 aggs[a] = scratch[self.service.aggregates[a].metric.0];
             }
-            if rho < 1.0 && !self.slo_violated(scratch, aggs) {
-                return Some(n);
+            rho < 1.0 && !self.slo_violated(scratch, aggs)
+        };
+        // Every metric function is monotone in N (more replicas never raise utilisation
+        // or latency), so feasibility is monotone too: check the top, then bisect.
+        if !ok(max) {
+            return None;
+        }
+        let (mut lo, mut hi) = (start, max);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if ok(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
         }
-        None
+        Some(hi)
     }
 }
 
