@@ -219,6 +219,27 @@ struct Run {
     changes: Vec<(i64, Direction)>,
 }
 
+/// The suppression reasons, in the order of [`suppression_index`].
+const SUPPRESSION_KEYS: [&str; 5] = [
+    "cooldown",
+    "direction_cooldown",
+    "bound",
+    "no_change",
+    "tie_break",
+];
+
+/// The position of a suppression's reason in [`SUPPRESSION_KEYS`].
+fn suppression_index(why: &crate::eval::Suppressed) -> usize {
+    use crate::eval::Suppressed::*;
+    match why {
+        Cooldown { .. } => 0,
+        DirectionCooldown { .. } => 1,
+        Bound { .. } => 2,
+        NoChange => 3,
+        LostTieBreak { .. } => 4,
+    }
+}
+
 fn rule_name(id: crate::ir::RuleId) -> String {
     format!("r{}", id.0 + 1)
 }
@@ -268,19 +289,29 @@ pub fn backtest_with_progress(
     let mut notes = Vec::new();
 
     // Oracle demand curve d*_t.
-    let mut scratch = vec![0.0; width];
-    let mut aggs = vec![f64::NAN; service.aggregates.len()];
-    let mut infeasible = 0;
-    let dstar: Vec<u32> = (0..n)
-        .map(|i| {
-            m.demand_replicas(i, &mut scratch, &mut aggs)
-                .unwrap_or_else(|| {
-                    infeasible += 1;
-                    service.max
-                })
-        })
+    // Each tick is independent: split the ticks over two threads.
+    let curve = |range: std::ops::Range<usize>| {
+        let mut scratch = vec![0.0; width];
+        let mut aggs = vec![f64::NAN; service.aggregates.len()];
+        range
+            .map(|i| m.demand_replicas(i, &mut scratch, &mut aggs))
+            .collect::<Vec<Option<u32>>>()
+    };
+    let half = n / 2;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| curve(half..n));
+        (curve(0..half), second.join())
+    });
+    let second = match second {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    };
+    let infeasible = first.iter().chain(&second).filter(|d| d.is_none()).count();
+    let dstar: Vec<u32> = first
+        .into_iter()
+        .chain(second)
+        .map(|d| d.unwrap_or(service.max))
         .collect();
-
     // The baselines need only d*_t: they run on a second thread while this
     // one runs the policy (same results, in less wall time on 2+ cores).
     let (policy, rules, decisions, tl, (oracle, recorded, static_best)) =
@@ -363,6 +394,9 @@ pub fn backtest_with_progress(
                     suppressed: BTreeMap::new(),
                 })
                 .collect();
+            // Suppression counts per rule, by reason (see `suppression_index`).
+            let mut suppressed = vec![[0usize; SUPPRESSION_KEYS.len()]; service.rules.len()];
+            let mut step = crate::eval::Step::default();
             let mut decisions = Vec::new();
             let mut run = Run::new(n);
             let mut tl = opts.timeline.then(Timeline::default);
@@ -390,14 +424,15 @@ pub fn backtest_with_progress(
                 } else {
                     &vals
                 };
-                let step = ev.step(t, fed).map_err(BacktestError::Eval)?;
+                ev.step_into(t, fed, &mut step)
+                    .map_err(BacktestError::Eval)?;
                 for s in &step.suppressed {
-                    if let Some(r) = rules.get_mut(s.rule.0) {
-                        *r.suppressed.entry(s.why.key().to_string()).or_insert(0) += 1;
+                    if let Some(c) = suppressed.get_mut(s.rule.0) {
+                        c[suppression_index(&s.why)] += 1;
                     }
                 }
                 let (mut dtext, mut rtext) = (String::new(), String::new());
-                if let Some(d) = step.decision {
+                if let Some(d) = step.decision.take() {
                     if let Some(r) = rules.get_mut(d.rule.0) {
                         r.fired += 1;
                     }
@@ -463,6 +498,13 @@ pub fn backtest_with_progress(
             }
             run.unserved = queue.backlog;
             progress(n, n);
+            for (r, counts) in rules.iter_mut().zip(&suppressed) {
+                for (key, &c) in SUPPRESSION_KEYS.iter().zip(counts) {
+                    if c > 0 {
+                        r.suppressed.insert((*key).to_string(), c);
+                    }
+                }
+            }
             let policy = run.scores(&m, &dstar, opts, &data.timestamps_ms);
             let baselines = match baselines.join() {
                 Ok(b) => b,

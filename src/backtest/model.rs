@@ -368,11 +368,26 @@ impl<'a> Model<'a> {
             rho < 1.0 && !self.slo_violated(scratch, aggs)
         };
         // Every metric function is monotone in N (more replicas never raise utilisation
-        // or latency), so feasibility is monotone too: check the top, then bisect.
-        if !ok(max) {
-            return None;
+        // or latency), so feasibility is monotone too. The answer is usually at or just
+        // above the lower bound: gallop up from it, then bisect the last step.
+        if ok(start) {
+            return Some(start);
         }
-        let (mut lo, mut hi) = (start, max);
+        // Invariant: `lo` fails.
+        let (mut lo, mut step) = (start, 1u32);
+        let hi = loop {
+            if lo == max {
+                return None;
+            }
+            let next = lo.saturating_add(step).min(max);
+            if ok(next) {
+                break next;
+            }
+            lo = next;
+            step = step.saturating_mul(2);
+        };
+        // `lo` fails, `hi` holds: bisect between them.
+        let (mut lo, mut hi) = (lo + 1, hi);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if ok(mid) {

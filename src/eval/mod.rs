@@ -128,6 +128,8 @@ pub struct Evaluator<'p> {
     last_t: Option<Millis>,
     /// Aggregate values at the current evaluation.
     agg_values: Vec<f64>,
+    /// Rules that may act at the current evaluation (reused between evaluations).
+    candidates: Vec<(RuleId, u32, Direction)>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -151,6 +153,7 @@ impl<'p> Evaluator<'p> {
             last_in: None,
             last_t: None,
             agg_values: vec![f64::NAN; service.aggregates.len()],
+            candidates: Vec::new(),
         }
     }
 
@@ -165,6 +168,21 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates at `t` with one SI value per metric slot (NaN = missing).
     pub fn step(&mut self, t: Millis, values: &[f64]) -> Result<Step, EvalError> {
+        let mut step = Step::default();
+        self.step_into(t, values, &mut step)?;
+        Ok(step)
+    }
+
+    /// [`step`](Self::step) writing into `step`, whose buffers are reused: the form for
+    /// hot loops (the backtester calls it millions of times).
+    pub fn step_into(
+        &mut self,
+        t: Millis,
+        values: &[f64],
+        step: &mut Step,
+    ) -> Result<(), EvalError> {
+        step.decision = None;
+        step.suppressed.clear();
         if values.len() != self.service.metrics.len() {
             return Err(EvalError::WrongWidth {
                 expected: self.service.metrics.len(),
@@ -191,8 +209,8 @@ impl<'p> Evaluator<'p> {
         }
 
         let current = self.replicas;
-        let mut candidates: Vec<(RuleId, u32, Direction)> = Vec::new();
-        let mut step = Step::default();
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
         for (i, rule) in self.service.rules.iter().enumerate() {
             let truth = eval_cond(&rule.condition, values, &self.agg_values);
             let state = &mut self.rules[i];
@@ -256,15 +274,17 @@ impl<'p> Evaluator<'p> {
             candidates.push((id, to, direction));
         }
 
-        let Some(&(winner, to, direction)) = candidates.iter().max_by(|a, b| {
+        let best = candidates.iter().copied().max_by(|a, b| {
             // Out beats in; then the larger count; then the earlier rule.
             (a.2 == Direction::Out, a.1, std::cmp::Reverse(a.0)).cmp(&(
                 b.2 == Direction::Out,
                 b.1,
                 std::cmp::Reverse(b.0),
             ))
-        }) else {
-            return Ok(step);
+        });
+        let Some((winner, to, direction)) = best else {
+            self.candidates = candidates;
+            return Ok(());
         };
         for &(id, _, _) in &candidates {
             if id != winner {
@@ -274,6 +294,7 @@ impl<'p> Evaluator<'p> {
                 });
             }
         }
+        self.candidates = candidates;
         self.rules[winner.0].last_fired = Some(t);
         match direction {
             Direction::Out => self.last_out = Some(t),
@@ -289,7 +310,7 @@ impl<'p> Evaluator<'p> {
             rule: winner,
             reason: self.reason(rule, values),
         });
-        Ok(step)
+        Ok(())
     }
 
     /// "p95 = 412ms (> 300ms) for 2m".
