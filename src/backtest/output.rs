@@ -365,45 +365,19 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
         s,
         r#"<line x1="{rt}" y1="{top}" x2="{rt}" y2="{bot}" stroke="black"/>"#
     );
-    // Round tick values on both value axes.
-    for v in nice_ticks(ymax) {
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            l - 6.0,
-            y(v) + 4.0,
-            f(v, if ymax < 10.0 { 1 } else { 0 })
-        );
-    }
-    for rv in nice_ticks(rmax).into_iter().filter(|v| v.fract() == 0.0) {
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.1}">{}</text>"#,
-            rt + 6.0,
-            yr(rv) + 4.0,
-            f(rv, 0)
-        );
-    }
-    // Time labels at round boundaries (days, hours or minutes, as the span allows).
-    for t in time_ticks(t0 as i64, t1 as i64) {
-        let label = format_timestamp(t);
-        let label = label.trim_end_matches('Z').replace('T', " ");
-        let label = label.trim_end_matches(":00").trim_end_matches(" 00:00");
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            x(t),
-            bot + 18.0,
-            esc(label)
-        );
-        let _ = writeln!(
-            s,
-            r##"<line x1="{:.1}" y1="{bot}" x2="{:.1}" y2="{}" stroke="#888"/>"##,
-            x(t),
-            x(t),
-            bot + 5.0
-        );
-    }
+    write_axis_labels(
+        &mut s,
+        &Frame {
+            left: l,
+            right: rt,
+            top,
+            bottom: bot,
+            t0: t0 as i64,
+            t1: t1 as i64,
+            ymax,
+            rmax,
+        },
+    );
     let _ = writeln!(
         s,
         r#"<text x="{}" y="{}" text-anchor="middle">time (UTC)</text>"#,
@@ -577,6 +551,69 @@ fn time_ticks(t0: i64, t1: i64) -> Vec<i64> {
         .map(|k| first + k * step)
         .take_while(|t| *t <= t1)
         .collect()
+}
+
+/// The plotting area of a chart and the ranges of its three axes.
+pub(crate) struct Frame {
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    /// Time range (ms) along the x axis.
+    pub t0: i64,
+    pub t1: i64,
+    /// Top of the left (demand) axis and of the right (replicas) axis.
+    pub ymax: f64,
+    pub rmax: f64,
+}
+
+/// Round tick values on both value axes, and time labels at day/hour boundaries.
+pub(crate) fn write_axis_labels(s: &mut String, fr: &Frame) {
+    let (l, rt, bot) = (fr.left, fr.right, fr.bottom);
+    let span = (fr.t1 - fr.t0).max(1) as f64;
+    let x = |t: i64| l + (t - fr.t0) as f64 / span * (rt - l);
+    let y = |v: f64| bot - v / fr.ymax * (bot - fr.top);
+    let yr = |v: f64| bot - v / fr.rmax * (bot - fr.top);
+    for v in nice_ticks(fr.ymax) {
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            l - 6.0,
+            y(v) + 4.0,
+            f(v, if fr.ymax < 10.0 { 1 } else { 0 })
+        );
+    }
+    for rv in nice_ticks(fr.rmax).into_iter().filter(|v| v.fract() == 0.0) {
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{:.1}">{}</text>"#,
+            rt + 6.0,
+            yr(rv) + 4.0,
+            f(rv, 0)
+        );
+    }
+    for t in time_ticks(fr.t0, fr.t1) {
+        let full = format_timestamp(t).trim_end_matches('Z').replace('T', " ");
+        // Midnight shows the date alone; other boundaries drop the seconds.
+        let label = full
+            .strip_suffix(" 00:00:00")
+            .or_else(|| full.strip_suffix(":00"))
+            .unwrap_or(&full);
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            x(t),
+            bot + 18.0,
+            esc(label)
+        );
+        let _ = writeln!(
+            s,
+            r##"<line x1="{:.1}" y1="{bot}" x2="{:.1}" y2="{}" stroke="#888"/>"##,
+            x(t),
+            x(t),
+            bot + 5.0
+        );
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! like the backtest chart (`backtest::output::svg`).
 
 use crate::backtest::Timeline;
-use crate::timestamp::format_timestamp;
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -80,34 +79,19 @@ pub fn overlay_svg(
             r#"<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="black"/>"#
         );
     }
-    for k in 0..=5 {
-        let v = ymax * f64::from(k) / 5.0;
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.1}" text-anchor="end">{:.0}</text>"#,
-            l - 6.0,
-            y(v) + 4.0,
-            v
-        );
-        let rv = rmax * f64::from(k) / 5.0;
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.1}">{:.0}</text>"#,
-            rt + 6.0,
-            yr(rv) + 4.0,
-            rv
-        );
-    }
-    for k in 0..=4 {
-        let t = t0 + (t1 - t0) * f64::from(k) / 4.0;
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            x(t as i64),
-            bot + 18.0,
-            esc(&format_timestamp(t as i64))
-        );
-    }
+    crate::backtest::output::write_axis_labels(
+        &mut s,
+        &crate::backtest::output::Frame {
+            left: l,
+            right: rt,
+            top,
+            bottom: bot,
+            t0: t0 as i64,
+            t1: t1 as i64,
+            ymax,
+            rmax,
+        },
+    );
     let _ = writeln!(
         s,
         r#"<text x="20" y="{0}" text-anchor="middle" transform="rotate(-90 20 {0})">demand and ready capacity (per second)</text>"#,
