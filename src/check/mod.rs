@@ -68,6 +68,20 @@ const FUNCTIONS: &[&str] = &[
     "avg", "min", "max", "sum", "rate", "p50", "p90", "p95", "p99",
 ];
 
+/// The function people often mean by a name from other tools (`average` is `avg`).
+fn function_synonym(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "average" | "mean" | "avg_over_time" => "avg",
+        "minimum" | "min_over_time" => "min",
+        "maximum" | "max_over_time" => "max",
+        "total" | "sum_over_time" => "sum",
+        "increase" | "irate" | "per_second" => "rate",
+        "median" => "p50",
+        "percentile" | "quantile" | "quantile_over_time" => "p95",
+        _ => return None,
+    })
+}
+
 /// The aggregate function a name stands for.
 pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
     Some(match name {
@@ -520,7 +534,9 @@ impl<'a> ServiceChecker<'a> {
                         a.func.span,
                     )
                     .label("not an aggregate function");
-                    d = match did_you_mean(&a.func.node, FUNCTIONS.iter().copied()) {
+                    let hint = function_synonym(&a.func.node)
+                        .or_else(|| did_you_mean(&a.func.node, FUNCTIONS.iter().copied()));
+                    d = match hint {
                         Some(s) => d.help(format!(
                             "did you mean `{s}`? Functions: avg, min, max, sum, rate, p1…p99"
                         )),
@@ -640,7 +656,7 @@ impl<'a> ServiceChecker<'a> {
             let mut d = Diagnostic::error("E114", format!("`rate` needs a counter, but `{}` is {} in {unit}", a.metric.node, unit.dimension()), a.metric.span)
                 .label("not a counter")
                 .help("apply `rate` to a monotonically increasing count such as `requests_total`, or use `avg` for a gauge");
-            if let Some(s) = slot.unit_span {
+            if let Some(s) = slot.unit_span.filter(|s| *s != a.metric.span) {
                 d = d.with_secondary(s, "its unit comes from here");
             }
             self.sink.push(d);

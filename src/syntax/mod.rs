@@ -212,7 +212,13 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
         } else {
             expected_words
         };
-        if let Some(s) = did_you_mean(w, candidates.iter().copied()) {
+        // `outward` for `out`: a keyword the word starts with is the likely meaning.
+        let prefix = candidates
+            .iter()
+            .copied()
+            .filter(|c| c.len() >= 2 && w.starts_with(c))
+            .max_by_key(|c| c.len());
+        if let Some(s) = prefix.or_else(|| did_you_mean(w, candidates.iter().copied())) {
             return Diagnostic::error("E003", format!("unknown keyword `{w}`"), span)
                 .label("not a keyword here")
                 .help(format!("did you mean `{s}`?"));
