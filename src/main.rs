@@ -36,7 +36,27 @@ enum Command {
     Datasets(cli::datasets::DatasetsArgs),
 }
 
+/// Rust ignores SIGPIPE, so `scalerules … | head` would make `println!` panic when the
+/// reader goes away. Restore the Unix default: the process ends quietly, like `cat`.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    extern "C" {
+        fn signal(signum: std::os::raw::c_int, handler: usize) -> usize;
+    }
+    const SIGPIPE: std::os::raw::c_int = 13;
+    const SIG_DFL: usize = 0;
+    // SAFETY: setting a signal's disposition to the default has no preconditions; it is
+    // done once, before any thread starts.
+    unsafe {
+        signal(SIGPIPE, SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

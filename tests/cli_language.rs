@@ -178,3 +178,36 @@ fn explain_accepts_codes_and_lint_names() {
         .stdout(predicate::str::contains("W201"));
     bin().args(["explain", "E999"]).assert().code(2);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_without_a_panic() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("scalerules");
+    // The JSON report is larger than a pipe's buffer, so writing blocks until the reader
+    // goes away, and then fails.
+    let mut child = Std::new(bin)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "backtest",
+            "rules/checkout.scale",
+            "--data",
+            "datasets/checkout.csv",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
