@@ -377,6 +377,14 @@ impl<'a> ServiceChecker<'a> {
     /// A duration in ms. `positive`: zero is not allowed (windows, ticks).
     fn duration(&mut self, d: &ast::Duration, what: &str, zero_ok: bool) -> Option<Millis> {
         let Some(ms) = duration_ms(d) else {
+            if d.unit.is_some() {
+                self.sink.push(
+                    Diagnostic::error("E111", format!("{what} is too long"), d.span)
+                        .label("longer than any schedule can use")
+                        .help("durations above about 30 000 years are rejected; use a realistic length"),
+                );
+                return None;
+            }
             self.sink.push(
                 Diagnostic::error("E111", format!("{what} needs a time unit"), d.span)
                     .label("a number without a unit")
