@@ -248,3 +248,24 @@ fn every_sample_table_and_json_snapshot() {
         insta::assert_json_snapshot!(format!("backtest_{name}_json"), v);
     }
 }
+
+#[test]
+fn negative_demand_is_e356_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("neg.csv");
+    std::fs::write(
+        &csv,
+        "timestamp,rps,replicas,cpu_pct,latency_p95_ms\n\
+         2026-01-01T00:00:00Z,100,3,50,100\n2026-01-01T00:01:00Z,-5,3,50,100\n",
+    )
+    .unwrap();
+    bt().args(["backtest", "rules/checkout.scale", "--data"])
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("E356").and(predicate::str::contains(
+                "column `rps` holds -5 at 2026-01-01T00:01:00Z",
+            )),
+        );
+}

@@ -24,6 +24,7 @@ pub const BACKTEST_ERROR_CODES: &[(&str, &str)] = &[
     ("E353", "the dataset is empty"),
     ("E354", "the service's tick and the dataset grid disagree"),
     ("E355", "the evaluator rejected a sample"),
+    ("E356", "a demand or replica-count cell is negative"),
 ];
 
 /// Why a backtest cannot run.
@@ -55,6 +56,18 @@ pub enum BacktestError {
         help("load the dataset with `tick_ms` set to the service's tick")
     )]
     TickMismatch { service: i64, data: i64 },
+    #[error(
+        "column `{column}` holds {value} at {time}: a load or a replica count cannot be negative"
+    )]
+    #[diagnostic(
+        code(E356),
+        help("fix the value at its source, or blank the cell to mark it missing (the service's `on missing` mode then applies)")
+    )]
+    NegativeValue {
+        column: String,
+        value: f64,
+        time: String,
+    },
     #[error("evaluator: {0}")]
     #[diagnostic(code(E355))]
     Eval(crate::eval::EvalError),

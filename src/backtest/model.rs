@@ -126,6 +126,30 @@ impl<'a> Model<'a> {
                 dm.name
             ))
         })?;
+        // Offered load and replica counts cannot be negative: a negative cell is a data
+        // error, not something to clamp away silently.
+        let negative = |col: &str, values: &[f64]| {
+            values
+                .iter()
+                .position(|v| *v < 0.0)
+                .map(|i| BacktestError::NegativeValue {
+                    column: col.to_string(),
+                    value: values[i],
+                    time: crate::timestamp::format_timestamp(data.timestamps_ms[i]),
+                })
+        };
+        let dcol_name = match &dm.source {
+            MetricSource::Column(c) => c.as_str(),
+            MetricSource::Builtin(b) => b.name(),
+        };
+        if let Some(e) = negative(dcol_name, dcol) {
+            return Err(e);
+        }
+        if let (Some(rec), Some(name)) = (recorded, &model.recorded_replicas) {
+            if let Some(e) = negative(name, rec) {
+                return Err(e);
+            }
+        }
         let demand_si: Vec<f64> = dcol.iter().map(|&v| dm.to_si(v)).collect();
         let mut demand = Vec::with_capacity(demand_si.len());
         let mut last = 0.0;
