@@ -73,10 +73,26 @@ pub fn run(args: EvalArgs) -> ExitCode {
     }
 }
 
-fn split_csv(line: &str) -> Vec<&str> {
-    line.split(',')
-        .map(|c| c.trim().trim_matches('"'))
-        .collect()
+/// One CSV record's fields (RFC 4180 quoting: `"a,b"` is one field, `""` inside quotes
+/// is a quote), trimmed.
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    fields.push(cur.trim().to_string());
+    fields
 }
 
 /// Runs the evaluator over CSV rows from `input`, writing decision lines to `out`.
@@ -93,7 +109,7 @@ pub fn run_stream(
         Some(Err(e)) => return Err(format!("cannot read standard input: {e}")),
         None => return Err("no input: expected a CSV header starting with `timestamp`".into()),
     };
-    let columns: Vec<String> = split_csv(&header).into_iter().map(str::to_string).collect();
+    let columns: Vec<String> = split_csv(&header);
     if columns.first().map(String::as_str) != Some("timestamp") {
         return Err(format!(
             "line 1: the first column must be `timestamp`, found `{}`",
@@ -129,10 +145,10 @@ pub fn run_stream(
             continue;
         }
         let cells = split_csv(&line);
-        let t = parse_timestamp(cells[0])
+        let t = parse_timestamp(&cells[0])
             .map_err(|e| format!("row {row} (line {}), column `timestamp`: {e}", row + 1))?;
         for (slot, (&col, m)) in slots.iter().zip(&service.metrics).enumerate() {
-            let cell = cells.get(col).copied().unwrap_or("");
+            let cell = cells.get(col).map_or("", String::as_str);
             values[slot] = if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
                 f64::NAN
             } else {
@@ -179,4 +195,20 @@ pub fn run_stream(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_csv;
+
+    #[test]
+    fn csv_fields_follow_rfc4180_quoting() {
+        assert_eq!(split_csv("a, b ,c"), ["a", "b", "c"]);
+        assert_eq!(
+            split_csv(r#""2026-03-02T00:00:00Z","1,5",x"#),
+            ["2026-03-02T00:00:00Z", "1,5", "x"]
+        );
+        assert_eq!(split_csv(r#""say ""hi""",2"#), [r#"say "hi""#, "2"]);
+        assert_eq!(split_csv("a,,"), ["a", "", ""]);
+    }
 }
