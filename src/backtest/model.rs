@@ -87,6 +87,8 @@ pub struct Model<'a> {
     latency_slot: Option<usize>,
     /// Aggregates read by SLOs (indices into service.aggregates).
     slo_aggs: Vec<usize>,
+    /// Metric slots the SLOs read, directly or through an aggregate.
+    slo_slots: Vec<usize>,
     pub missing_demand_ticks: usize,
 }
 
@@ -203,6 +205,19 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        let mut slo_slots: Vec<usize> = Vec::new();
+        for slo in &model.slos {
+            for v in [&slo.compare.lhs, &slo.compare.rhs] {
+                let slot = match v {
+                    Value::Metric(m) => Some(m.0),
+                    Value::Aggregate(a) => service.aggregates.get(a.0).map(|g| g.metric.0),
+                    Value::Const(_) => None,
+                };
+                if let Some(slot) = slot.filter(|s| !slo_slots.contains(s)) {
+                    slo_slots.push(slot);
+                }
+            }
+        }
         let tick_ms = data.tick_ms;
         Ok(Model {
             service,
@@ -217,6 +232,7 @@ impl<'a> Model<'a> {
             treatments,
             latency_slot,
             slo_aggs,
+            slo_slots,
             missing_demand_ticks: missing,
         })
     }
@@ -252,57 +268,85 @@ impl<'a> Model<'a> {
         out: &mut [f64],
     ) -> f64 {
         let rho = self.rho(i, ready, backlog);
-        let n = f64::from(ready);
         for (slot, kind) in self.kinds.iter().enumerate() {
-            let m = &self.service.metrics[slot];
-            let rec = || self.cols[slot].map_or(f64::NAN, |c| m.to_si(c[i]));
-            out[slot] = match *kind {
-                Kind::Demand => self.demand_si[i],
-                Kind::Builtin(Builtin::Backlog) => backlog,
-                Kind::Builtin(Builtin::Utilization) => rho,
-                Kind::Builtin(Builtin::Replicas) => f64::from(requested),
-                Kind::Builtin(Builtin::Ready) => n,
-                Kind::UtilScaled { ratio } => {
-                    let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
-                    let mrec = rec();
-                    let v = if mrec.is_nan() {
-                        f64::NAN
-                    } else if rr.is_nan() || rr <= 0.0 {
-                        rho
-                    } else if ready == 0 {
-                        f64::INFINITY
-                    } else {
-                        mrec * rr / n
-                    };
-                    if ratio {
-                        v.min(1.0)
-                    } else {
-                        v
-                    }
-                }
-                Kind::UtilRho { ratio } => {
-                    if ratio {
-                        rho.min(1.0)
-                    } else {
-                        rho
-                    }
-                }
-                Kind::LatBase { base } => latency_base(base, rho),
-                Kind::LatRescaled => {
-                    let lrec = rec();
-                    let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
-                    if lrec.is_nan() || rr.is_nan() || rr <= 0.0 {
-                        f64::NAN
-                    } else {
-                        let rho_rec =
-                            (self.demand[i] / (rr * self.model.capacity)).min(MAX_RECORDED_RHO);
-                        latency_rescaled(lrec, rho_rec, rho)
-                    }
-                }
-                Kind::Replayed => rec(),
-            };
+            out[slot] = self.value_of(slot, *kind, i, rho, ready, requested, backlog);
         }
         rho
+    }
+
+    /// Like [`values`](Self::values), but only the metrics the SLOs read: what the
+    /// oracle's search needs at every candidate count.
+    fn slo_values(&self, i: usize, n: u32, out: &mut [f64]) -> f64 {
+        let rho = self.rho(i, n, 0.0);
+        for &slot in &self.slo_slots {
+            out[slot] = self.value_of(slot, self.kinds[slot], i, rho, n, n, 0.0);
+        }
+        rho
+    }
+
+    /// One metric's simulated value at tick `i`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the simulation state at one tick, read-only"
+    )]
+    fn value_of(
+        &self,
+        slot: usize,
+        kind: Kind,
+        i: usize,
+        rho: f64,
+        ready: u32,
+        requested: u32,
+        backlog: f64,
+    ) -> f64 {
+        let n = f64::from(ready);
+        let m = &self.service.metrics[slot];
+        let rec = || self.cols[slot].map_or(f64::NAN, |c| m.to_si(c[i]));
+        match kind {
+            Kind::Demand => self.demand_si[i],
+            Kind::Builtin(Builtin::Backlog) => backlog,
+            Kind::Builtin(Builtin::Utilization) => rho,
+            Kind::Builtin(Builtin::Replicas) => f64::from(requested),
+            Kind::Builtin(Builtin::Ready) => n,
+            Kind::UtilScaled { ratio } => {
+                let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
+                let mrec = rec();
+                let v = if mrec.is_nan() {
+                    f64::NAN
+                } else if rr.is_nan() || rr <= 0.0 {
+                    rho
+                } else if ready == 0 {
+                    f64::INFINITY
+                } else {
+                    mrec * rr / n
+                };
+                if ratio {
+                    v.min(1.0)
+                } else {
+                    v
+                }
+            }
+            Kind::UtilRho { ratio } => {
+                if ratio {
+                    rho.min(1.0)
+                } else {
+                    rho
+                }
+            }
+            Kind::LatBase { base } => latency_base(base, rho),
+            Kind::LatRescaled => {
+                let lrec = rec();
+                let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
+                if lrec.is_nan() || rr.is_nan() || rr <= 0.0 {
+                    f64::NAN
+                } else {
+                    let rho_rec =
+                        (self.demand[i] / (rr * self.model.capacity)).min(MAX_RECORDED_RHO);
+                    latency_rescaled(lrec, rho_rec, rho)
+                }
+            }
+            Kind::Replayed => rec(),
+        }
     }
 
     /// The recorded values (no simulation), for `--replay`. Builtins come from the
@@ -385,7 +429,7 @@ impl<'a> Model<'a> {
         };
         let start = if self.demand[i] <= 0.0 { min } else { start };
         let mut ok = |n: u32| {
-            let rho = self.values(i, n, n, 0.0, scratch);
+            let rho = self.slo_values(i, n, scratch);
             for &a in &self.slo_aggs {
                 aggs[a] = scratch[self.service.aggregates[a].metric.0];
             }
