@@ -250,7 +250,7 @@ impl<'a> ServiceChecker<'a> {
                 }
             }
         }
-        units::infer(&mut self.table, &comparisons, self.src, self.sink);
+        units::infer(&mut self.table, &comparisons, self.src);
         // The model gives its metrics default units before comparisons are checked.
         if let Some(m) = model {
             self.model(m);
@@ -531,7 +531,7 @@ impl<'a> ServiceChecker<'a> {
                 if let Some(id) = id {
                     self.operand_metric.insert(m.span, id);
                 }
-                units::side_of(&mut self.table, op, false, id)
+                units::side_of(op, false, id)
             }
             Operand::Aggregate(a) => {
                 let func = parse_function(&a.func.node);
@@ -563,7 +563,7 @@ impl<'a> ServiceChecker<'a> {
                 if func.is_none() {
                     return Side::Broken;
                 }
-                units::side_of(&mut self.table, op, rate, id)
+                units::side_of(op, rate, id)
             }
         }
     }

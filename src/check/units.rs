@@ -24,12 +24,7 @@ pub(super) enum Side<'a> {
 
 /// Pass 1: a metric without a unit takes the unit of the first literal with a unit it
 /// is compared with.
-pub(super) fn infer(
-    table: &mut MetricTable,
-    comparisons: &[(&Comparison, Side, Side)],
-    src: &str,
-    sink: &mut Sink,
-) {
+pub(super) fn infer(table: &mut MetricTable, comparisons: &[(&Comparison, Side, Side)], src: &str) {
     for (_, l, r) in comparisons {
         for (a, b) in [(l, r), (r, l)] {
             let (Side::Metric { id, rate, .. }, Side::Literal(q)) = (a, b) else {
@@ -58,16 +53,12 @@ pub(super) fn infer(
             };
         }
     }
-    let _ = sink;
 }
 
 /// The unit an operand's value is in.
 pub(super) fn side_unit(table: &MetricTable, side: &Side) -> Option<Unit> {
     match side {
-        Side::Metric { id, rate: true, .. } => {
-            let _ = id;
-            Some(Unit::Rps)
-        }
+        Side::Metric { rate: true, .. } => Some(Unit::Rps),
         Side::Metric { id, .. } => Some(table.metrics[id.0].metric.unit),
         Side::Literal(q) => q.unit.as_ref().map(|u| Unit::from_name(u.node)),
         Side::Broken => None,
@@ -189,13 +180,7 @@ fn check_against_literal(
 }
 
 /// A metric operand that the checker already resolved.
-pub(super) fn side_of<'a>(
-    table: &mut MetricTable,
-    op: &'a Operand,
-    rate: bool,
-    id: Option<MetricId>,
-) -> Side<'a> {
-    let _ = table;
+pub(super) fn side_of(op: &Operand, rate: bool, id: Option<MetricId>) -> Side<'_> {
     match (op, id) {
         (Operand::Literal(q), _) => Side::Literal(q),
         (_, Some(id)) => Side::Metric {
