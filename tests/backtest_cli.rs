@@ -269,3 +269,20 @@ fn negative_demand_is_e356_with_exit_1() {
             )),
         );
 }
+
+#[test]
+fn long_format_rows_are_picked_by_the_policy_service() {
+    // fleet-long.csv holds `checkout` and `reports` rows; the policy's service picks its
+    // own rows without `--service`, and `--service` picks them explicitly.
+    let auto = json(&["rules/reports.scale", "--data", "datasets/fleet-long.csv"]);
+    let named = json(&[
+        "rules/reports.scale",
+        "--data",
+        "datasets/fleet-long.csv",
+        "--service",
+        "reports",
+    ]);
+    assert_eq!(auto["data"]["ticks"], 1440);
+    assert_eq!(auto["policy"], named["policy"]);
+    assert_eq!(auto["data"]["load"]["service"], "reports");
+}

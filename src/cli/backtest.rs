@@ -87,24 +87,26 @@ pub(crate) fn data_request(
     {
         optional.push(c);
     }
-    let req = DataRequest {
+    // A long-format file (with a `service` column) is filtered to one service: the one
+    // `--service` names, else the policy's own service when the file holds it. A wide
+    // file has no `service` column, so it is never filtered.
+    let services = crate::backtest::data::inspect(data)
+        .ok()
+        .and_then(|info| info.services);
+    let filter = match (service_arg, &services) {
+        (_, None) => None,
+        (Some(s), Some(_)) => Some(s.to_string()),
+        (None, Some(names)) => names.iter().find(|n| **n == service.name).cloned(),
+    };
+    DataRequest {
         path: data.to_path_buf(),
         columns: service.columns().iter().map(|c| c.to_string()).collect(),
         optional_columns: optional,
-        service: service_arg.map(str::to_string),
+        service: filter,
         from_ms,
         to_ms,
         tick_ms,
         ..DataRequest::default()
-    };
-    // A long-format file needs `--service` only to pick rows; a wide file has no
-    // `service` column, so only ask for it when the file has one.
-    match (&req.service, crate::backtest::data::inspect(&req.path)) {
-        (Some(_), Ok(info)) if info.services.is_none() => DataRequest {
-            service: None,
-            ..req
-        },
-        _ => req,
     }
 }
 

@@ -35,13 +35,13 @@ pub fn select_service<'p>(
                 .map(|s| format!(" Did you mean `{s}`?"))
                 .unwrap_or_default();
             format!(
-                "no service `{n}` in the file (it has: {}).{hint}",
+                "no service `{n}` in the rule file (it has: {}).{hint}",
                 names.join(", ")
             )
         }),
         None if program.services.len() == 1 => Ok(&program.services[0]),
         None => Err(format!(
-            "the file has several services ({}); choose one with --service",
+            "the rule file has several services ({}); choose one with --service",
             names.join(", ")
         )),
     }
