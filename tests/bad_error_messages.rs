@@ -5,7 +5,8 @@
 //!
 //! Fixed so far and moved: `average` now suggests `avg`; `outward` suggests `out`; a
 //! `rate` error no longer labels one span twice; a broken multi-line rule no longer
-//! blames the next statement.
+//! blames the next statement; `scale out by` with no amount asks for an amount, not "a
+//! number" (`tests/fixtures/check/invalid/broken_multiline_rule.scale`).
 
 use scalerules::diagnostics::{render, Format, SourceFile};
 
@@ -18,15 +19,6 @@ fn show(src: &str) -> String {
         false,
         100,
     )
-}
-
-/// Poor: says "expected a number" where the grammar wants an amount (`2` or `50%`): the
-/// innermost rule name leaks through instead of the construct the user is writing.
-#[test]
-fn amount_is_described_as_a_number() {
-    insta::assert_snapshot!(show(
-        "replicas 1..5\nwhen cpu > 80% scale out by\nwhen cpu < 10% scale in by 1\n"
-    ));
 }
 
 /// Poor: for a misspelt unit (`5 mins`) the help talks about actions instead of

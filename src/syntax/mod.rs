@@ -132,6 +132,20 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
         pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // After `by`, the number pest wants is a scaling amount: say so.
+    let before = src[..pos.min(src.len())].trim_end();
+    let after_by = before.ends_with("by")
+        && !before[..before.len() - 2].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let positives: Vec<Rule> = positives
+        .into_iter()
+        .map(|r| {
+            if after_by && r == Rule::number {
+                Rule::amount
+            } else {
+                r
+            }
+        })
+        .collect();
     let at_end = src[pos.min(src.len())..].trim().is_empty();
 
     if at_end && positives.contains(&Rule::block_close) {
