@@ -284,6 +284,30 @@ fn syntax_help(src: &str, pos: usize, positives: &[Rule]) -> Option<String> {
     if positives.contains(&Rule::cmp_op) && (rest.starts_with("=") || rest.starts_with("=>")) {
         return Some("equality is written `==`; greater-or-equal is `>=`".into());
     }
+    // A unit spelt out (`5 mins`, `30 seconds`): name the short form.
+    let wants_unit = positives.contains(&Rule::time_unit) || positives.contains(&Rule::unit);
+    if let (true, Some(w)) = (wants_unit, word_at(src, pos)) {
+        let short = match w.to_ascii_lowercase().as_str() {
+            "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => Some("ms"),
+            "sec" | "secs" | "second" | "seconds" => Some("s"),
+            "min" | "mins" | "minute" | "minutes" => Some("m"),
+            "hr" | "hrs" | "hour" | "hours" => Some("h"),
+            "day" | "days" => Some("d"),
+            "pct" => Some("%"),
+            _ => None,
+        };
+        if let Some(u) = short {
+            let before = src[..pos].trim_end();
+            let num = before
+                .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .next()
+                .filter(|n| !n.is_empty())
+                .unwrap_or("5");
+            return Some(format!(
+                "`{w}` is not a unit: write `{num}{u}` (units: ms, s, m, h, d, %, rps, rpm)"
+            ));
+        }
+    }
     if positives.contains(&Rule::kw_scale) || positives.contains(&Rule::action) {
         return Some(
             "a rule ends with an action: `scale out by N`, `scale in by P%` or `scale to N`".into(),
