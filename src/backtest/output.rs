@@ -310,26 +310,10 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
     }
     let t0 = tl.timestamp_ms[0] as f64;
     let t1 = (tl.timestamp_ms[n - 1] as f64).max(t0 + 1.0);
-    let fin = |v: &f64| if v.is_finite() { *v } else { 0.0 };
-    let ymax = tl
-        .demand
-        .iter()
-        .chain(&tl.capacity)
-        .map(fin)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.05;
-    let rmax = tl
-        .requested
-        .iter()
-        .chain(&tl.ready)
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64
-        * 1.1;
+    let ymax = value_axis_top(tl.demand.iter().chain(&tl.capacity));
+    let rmax = count_axis_top(tl.requested.iter().chain(&tl.ready));
     let x = |t: i64| l + (t as f64 - t0) / (t1 - t0) * (rt - l);
-    let y = |v: f64| bot - fin(&v) / ymax * (bot - top);
+    let y = |v: f64| bot - finite_or_zero(v) / ymax * (bot - top);
     let yr = |v: f64| bot - v / rmax * (bot - top);
     // Breach shading.
     let mut i = 0;
@@ -551,6 +535,29 @@ fn time_ticks(t0: i64, t1: i64) -> Vec<i64> {
         .map(|k| first + k * step)
         .take_while(|t| *t <= t1)
         .collect()
+}
+
+/// A value as drawn: infinite and missing values sit on the axis.
+pub(crate) fn finite_or_zero(v: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// The top of a value axis: 5% above the largest finite value.
+pub(crate) fn value_axis_top<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
+    values
+        .map(|v| finite_or_zero(*v))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.05
+}
+
+/// The top of a replica axis: 10% above the largest count (at least 1).
+pub(crate) fn count_axis_top<'a>(counts: impl Iterator<Item = &'a u32>) -> f64 {
+    f64::from(counts.copied().max().unwrap_or(1).max(1)) * 1.1
 }
 
 /// The plotting area of a chart and the ranges of its three axes.

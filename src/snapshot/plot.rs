@@ -49,28 +49,17 @@ pub fn overlay_svg(
     };
     let t0 = t0 as f64;
     let t1 = (t1 as f64).max(t0 + 1.0);
-    let fin = |v: f64| if v.is_finite() { v } else { 0.0 };
-    let ymax = old
-        .demand
-        .iter()
-        .chain(&old.capacity)
-        .chain(&new.demand)
-        .chain(&new.capacity)
-        .map(|v| fin(*v))
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.05;
-    let rmax = old
-        .requested
-        .iter()
-        .chain(&new.requested)
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64
-        * 1.1;
+    use crate::backtest::output::{count_axis_top, finite_or_zero, value_axis_top};
+    let ymax = value_axis_top(
+        old.demand
+            .iter()
+            .chain(&old.capacity)
+            .chain(&new.demand)
+            .chain(&new.capacity),
+    );
+    let rmax = count_axis_top(old.requested.iter().chain(&new.requested));
     let x = |t: i64| l + (t as f64 - t0) / (t1 - t0) * (rt - l);
-    let y = |v: f64| bot - fin(v) / ymax * (bot - top);
+    let y = |v: f64| bot - finite_or_zero(v) / ymax * (bot - top);
     let yr = |v: f64| bot - v / rmax * (bot - top);
     // Axes and ticks.
     for (x1, y1, x2, y2) in [(l, bot, rt, bot), (l, top, l, bot), (rt, top, rt, bot)] {
