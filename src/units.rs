@@ -1,6 +1,5 @@
 //! Units and their conversion to SI (seconds, fractions, per-second rates, counts).
 
-use crate::syntax::ast::UnitName;
 use serde::Serialize;
 use std::fmt;
 
@@ -47,21 +46,6 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn from_name(n: UnitName) -> Unit {
-        match n {
-            UnitName::Millis => Unit::Millis,
-            UnitName::Seconds => Unit::Seconds,
-            UnitName::Minutes => Unit::Minutes,
-            UnitName::Hours => Unit::Hours,
-            UnitName::Days => Unit::Days,
-            UnitName::Percent => Unit::Percent,
-            UnitName::Fraction => Unit::Fraction,
-            UnitName::Rps => Unit::Rps,
-            UnitName::Rpm => Unit::Rpm,
-            UnitName::Count => Unit::Count,
-        }
-    }
-
     pub fn dimension(self) -> Dimension {
         match self {
             Unit::Millis | Unit::Seconds | Unit::Minutes | Unit::Hours | Unit::Days => {

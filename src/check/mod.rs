@@ -109,7 +109,7 @@ pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
 pub fn duration_ms(d: &ast::Duration) -> Option<Millis> {
     let v = d.value.value;
     let factor = match d.unit {
-        Some(u) => Unit::from_name(u).si_factor(),
+        Some(u) => u.si_factor(),
         None if v == 0.0 => 1.0,
         None => return None,
     };
@@ -431,7 +431,7 @@ impl<'a> ServiceChecker<'a> {
         let suffix = Unit::from_suffix(&column);
         let (unit, origin, unit_span, fixed) = match (&m.unit, suffix) {
             (Some(u), suffix) => {
-                let unit = Unit::from_name(u.node);
+                let unit = u.node;
                 if let Some((su, s)) = suffix {
                     if su != unit {
                         self.sink.push(
@@ -735,7 +735,7 @@ impl<'a> ServiceChecker<'a> {
                 );
             }
             if let Some(u) = &q.unit {
-                let cu = Unit::from_name(u.node);
+                let cu = u.node;
                 if cu.dimension() != du.dimension() {
                     self.sink.push(
                         Diagnostic::error(

@@ -31,7 +31,7 @@ pub(super) fn infer(table: &mut MetricTable, comparisons: &[(&Comparison, Side, 
                 continue;
             };
             let Some(unit) = &q.unit else { continue };
-            let lit_unit = Unit::from_name(unit.node);
+            let lit_unit = unit.node;
             let slot = &mut table.metrics[id.0];
             if slot.unit_fixed {
                 continue;
@@ -60,7 +60,7 @@ pub(super) fn side_unit(table: &MetricTable, side: &Side) -> Option<Unit> {
     match side {
         Side::Metric { rate: true, .. } => Some(Unit::Rps),
         Side::Metric { id, .. } => Some(table.metrics[id.0].metric.unit),
-        Side::Literal(q) => q.unit.as_ref().map(|u| Unit::from_name(u.node)),
+        Side::Literal(q) => q.unit.as_ref().map(|u| u.node),
         Side::Broken => None,
     }
 }
@@ -147,7 +147,7 @@ fn check_against_literal(
             Some(unit)
         }
         Some(lu) => {
-            let lit = Unit::from_name(lu.node);
+            let lit = lu.node;
             if lit.dimension() == unit.dimension() {
                 return Some(unit);
             }

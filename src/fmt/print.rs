@@ -26,18 +26,12 @@ pub fn model_item_span(src: &str, m: &ModelItem) -> Span {
     crate::lint::trim_span(src, m.span())
 }
 
-fn unit(u: UnitName) -> &'static str {
+/// A unit as the formatter writes it after a number: symbols attached (`300ms`, `75%`),
+/// words after a space (`1000 rps`, `3 count`).
+fn unit(u: Unit) -> &'static str {
     match u {
-        UnitName::Millis => "ms",
-        UnitName::Seconds => "s",
-        UnitName::Minutes => "m",
-        UnitName::Hours => "h",
-        UnitName::Days => "d",
-        UnitName::Percent => "%",
-        UnitName::Fraction => " fraction",
-        UnitName::Rps => " rps",
-        UnitName::Rpm => " rpm",
-        UnitName::Count => " count",
+        Unit::Count => " count",
+        other => other.symbol(),
     }
 }
 

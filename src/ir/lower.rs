@@ -140,10 +140,7 @@ impl Lowerer<'_> {
     fn value(&mut self, op: &Operand, unit: crate::units::Unit) -> Value {
         match op {
             Operand::Literal(q) => {
-                let u = q
-                    .unit
-                    .as_ref()
-                    .map_or(unit, |u| crate::units::Unit::from_name(u.node));
+                let u = q.unit.as_ref().map_or(unit, |u| u.node);
                 Value::Const(u.to_si(q.value.value))
             }
             Operand::Metric(m) => Value::Metric(
@@ -227,10 +224,7 @@ impl Lowerer<'_> {
         out.demand = demand?;
         let q = capacity?;
         let du = self.c.metrics[out.demand.0].unit;
-        let cu = q
-            .unit
-            .as_ref()
-            .map_or(du, |u| crate::units::Unit::from_name(u.node));
+        let cu = q.unit.as_ref().map_or(du, |u| u.node);
         out.capacity = cu.to_si(q.value.value);
         Some(out)
     }

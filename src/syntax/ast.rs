@@ -2,6 +2,8 @@
 //! as written (units not yet converted: the checker does that).
 
 pub use crate::span::{Span, Spanned};
+/// A unit as written after a number or after `in` (`%` and `percent` are one unit).
+pub use crate::units::Unit;
 
 /// A whole `.scale` file.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +68,7 @@ pub struct ReplicasDecl {
 pub struct MetricDecl {
     pub name: Spanned<String>,
     pub column: Option<Spanned<String>>,
-    pub unit: Option<Spanned<UnitName>>,
+    pub unit: Option<Spanned<Unit>>,
     pub span: Span,
 }
 
@@ -99,26 +101,11 @@ pub struct DirectionCooldown {
     pub duration: Duration,
 }
 
-/// A unit as written after a number or after `in`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UnitName {
-    Millis,
-    Seconds,
-    Minutes,
-    Hours,
-    Days,
-    Percent,
-    Fraction,
-    Rps,
-    Rpm,
-    Count,
-}
-
 /// `5m`, `90s`, `0`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Duration {
     pub value: Number,
-    pub unit: Option<UnitName>,
+    pub unit: Option<Unit>,
     pub span: Span,
 }
 
@@ -126,7 +113,7 @@ pub struct Duration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quantity {
     pub value: Number,
-    pub unit: Option<Spanned<UnitName>>,
+    pub unit: Option<Spanned<Unit>>,
     pub span: Span,
 }
 

@@ -205,18 +205,18 @@ fn replicas_decl(p: Pair<Rule>) -> Result<ReplicasDecl> {
     })
 }
 
-fn unit_name(p: &Pair<Rule>) -> Result<UnitName> {
+fn unit_name(p: &Pair<Rule>) -> Result<Unit> {
     Ok(match p.as_str() {
-        "ms" => UnitName::Millis,
-        "s" => UnitName::Seconds,
-        "m" => UnitName::Minutes,
-        "h" => UnitName::Hours,
-        "d" => UnitName::Days,
-        "%" | "percent" => UnitName::Percent,
-        "fraction" => UnitName::Fraction,
-        "rps" => UnitName::Rps,
-        "rpm" => UnitName::Rpm,
-        "count" => UnitName::Count,
+        "ms" => Unit::Millis,
+        "s" => Unit::Seconds,
+        "m" => Unit::Minutes,
+        "h" => Unit::Hours,
+        "d" => Unit::Days,
+        "%" | "percent" => Unit::Percent,
+        "fraction" => Unit::Fraction,
+        "rps" => Unit::Rps,
+        "rpm" => Unit::Rpm,
+        "count" => Unit::Count,
         _ => return Err(internal(span_of(p), "a unit")),
     })
 }
