@@ -442,6 +442,27 @@ impl DataError {
     }
 }
 
+/// The `at` of any kind, by shared or mutable reference (every variant carries one).
+macro_rules! location_of {
+    ($kind:expr) => {
+        match $kind {
+            DataErrorKind::CannotRead { at, .. }
+            | DataErrorKind::MissingColumn { at, .. }
+            | DataErrorKind::BadTimestamp { at, .. }
+            | DataErrorKind::Unsorted { at, .. }
+            | DataErrorKind::DuplicateTimestamp { at, .. }
+            | DataErrorKind::NotNumeric { at, .. }
+            | DataErrorKind::WrongType { at, .. }
+            | DataErrorKind::Empty { at, .. }
+            | DataErrorKind::Service { at, .. }
+            | DataErrorKind::BadTick { at, .. }
+            | DataErrorKind::Infinite { at, .. }
+            | DataErrorKind::MalformedCsv { at, .. }
+            | DataErrorKind::DuplicateColumn { at, .. } => at,
+        }
+    };
+}
+
 impl DataErrorKind {
     /// The error code, e.g. `"E303"`.
     pub fn code_str(&self) -> &'static str {
@@ -464,39 +485,11 @@ impl DataErrorKind {
 
     /// Where the problem is.
     pub fn location(&self) -> &Location {
-        match self {
-            DataErrorKind::CannotRead { at, .. }
-            | DataErrorKind::MissingColumn { at, .. }
-            | DataErrorKind::BadTimestamp { at, .. }
-            | DataErrorKind::Unsorted { at, .. }
-            | DataErrorKind::DuplicateTimestamp { at, .. }
-            | DataErrorKind::NotNumeric { at, .. }
-            | DataErrorKind::WrongType { at, .. }
-            | DataErrorKind::Empty { at, .. }
-            | DataErrorKind::Service { at, .. }
-            | DataErrorKind::BadTick { at, .. }
-            | DataErrorKind::Infinite { at, .. }
-            | DataErrorKind::MalformedCsv { at, .. }
-            | DataErrorKind::DuplicateColumn { at, .. } => at,
-        }
+        location_of!(self)
     }
 
     fn location_mut(&mut self) -> &mut Location {
-        match self {
-            DataErrorKind::CannotRead { at, .. }
-            | DataErrorKind::MissingColumn { at, .. }
-            | DataErrorKind::BadTimestamp { at, .. }
-            | DataErrorKind::Unsorted { at, .. }
-            | DataErrorKind::DuplicateTimestamp { at, .. }
-            | DataErrorKind::NotNumeric { at, .. }
-            | DataErrorKind::WrongType { at, .. }
-            | DataErrorKind::Empty { at, .. }
-            | DataErrorKind::Service { at, .. }
-            | DataErrorKind::BadTick { at, .. }
-            | DataErrorKind::Infinite { at, .. }
-            | DataErrorKind::MalformedCsv { at, .. }
-            | DataErrorKind::DuplicateColumn { at, .. } => at,
-        }
+        location_of!(self)
     }
 
     /// The fix hint.
