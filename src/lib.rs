@@ -12,6 +12,7 @@
 //! [`compile`] runs parse, check and lower in one call, collecting every diagnostic.
 
 pub mod backtest;
+pub mod cell;
 pub mod check;
 pub mod cli;
 pub mod datagen;
