@@ -11,6 +11,7 @@
 //!    winner by the tie-break; only it starts its cooldowns.
 
 pub mod series;
+pub mod target;
 mod window;
 
 pub use window::{quantile, Window};
