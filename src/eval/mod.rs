@@ -10,6 +10,7 @@
 //!    check the rule cooldown, then the direction cooldown, then the bounds; 5. pick the
 //!    winner by the tie-break; only it starts its cooldowns.
 
+pub mod schedule;
 pub mod series;
 pub mod target;
 mod window;

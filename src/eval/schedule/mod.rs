@@ -1,0 +1,150 @@
+//! Schedules: replica floors and ceilings that follow a calendar in a time zone, such as
+//! "weekdays 08:00–18:00 Europe/Paris, at least 10" or "2025-11-28 all day, at least 30".
+//! At an instant, the active entries give a floor (the highest active floor) and a
+//! ceiling (the lowest active ceiling), which move the service's bounds; they never move
+//! them outside `replicas MIN..MAX`, and where a floor and a ceiling cross, the floor wins.
+//! The anchors are KEDA's cron scaler (`start`/`end` cron, `timezone`, `desiredReplicas`)
+//! and AWS scheduled actions (min/max capacity on a recurrence in a time zone);
+//! `docs/kubernetes.md` ("Schedules") has the semantics, the daylight-saving rule in
+//! [`calendar`] and the comparison with both.
+//!
+//! Time zones come from `chrono-tz` (the IANA database compiled in, so results do not
+//! depend on the machine's zoneinfo files).
+
+pub mod calendar;
+
+pub use calendar::{boundary, CalendarError, Days, Once, TimeOfDay, Weekly};
+pub use chrono_tz::Tz;
+
+use crate::ir::Millis;
+use calendar::Phase;
+
+/// When an entry applies.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum When {
+    Weekly(Weekly),
+    Once(Once),
+}
+
+impl When {
+    fn phase_at(&self, t: Millis) -> Phase {
+        match self {
+            When::Weekly(w) => w.phase_at(t),
+            When::Once(o) => o.phase_at(t),
+        }
+    }
+}
+
+/// One schedule entry: while `when` holds, at least `floor` and at most `ceiling` replicas.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Entry {
+    pub when: When,
+    pub floor: Option<u32>,
+    pub ceiling: Option<u32>,
+}
+
+/// What the schedule says at an instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Active {
+    /// The highest floor of the active entries.
+    pub floor: Option<u32>,
+    /// The lowest ceiling of the active entries.
+    pub ceiling: Option<u32>,
+}
+
+impl Active {
+    /// The bounds in force given the static bounds `min..=max`: each moved by the schedule
+    /// but kept within the static bounds; a floor above the ceiling wins.
+    pub fn bounds(self, min: u32, max: u32) -> (u32, u32) {
+        let lo = self.floor.map_or(min, |f| f.clamp(min, max));
+        let hi = self.ceiling.map_or(max, |c| c.clamp(min, max));
+        (lo, hi.max(lo))
+    }
+
+    fn add(&mut self, e: &Entry) {
+        if let Some(f) = e.floor {
+            self.floor = Some(self.floor.map_or(f, |g| g.max(f)));
+        }
+        if let Some(c) = e.ceiling {
+            self.ceiling = Some(self.ceiling.map_or(c, |d| d.min(c)));
+        }
+    }
+}
+
+/// A service's schedule entries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schedule {
+    pub entries: Vec<Entry>,
+}
+
+impl Schedule {
+    /// The floor and ceiling in force at `t`.
+    pub fn at(&self, t: Millis) -> Active {
+        let mut active = Active::default();
+        for e in &self.entries {
+            if matches!(e.when.phase_at(t), Phase::Active { .. }) {
+                active.add(e);
+            }
+        }
+        active
+    }
+
+    /// A cursor for evaluating at increasing instants (a backtest's ticks): each entry's
+    /// phase is recomputed only when it changes.
+    pub fn clock(&self) -> Clock<'_> {
+        Clock {
+            schedule: self,
+            cache: vec![None; self.entries.len()],
+        }
+    }
+}
+
+/// An entry's phase, known to hold for `[from, until)`.
+#[derive(Clone, Copy, Debug)]
+struct Cached {
+    from: Millis,
+    until: Option<Millis>,
+    active: bool,
+}
+
+/// See [`Schedule::clock`]. Any instant may be asked; instants that move forward are cheap.
+#[derive(Clone, Debug)]
+pub struct Clock<'s> {
+    schedule: &'s Schedule,
+    cache: Vec<Option<Cached>>,
+}
+
+impl Clock<'_> {
+    pub fn at(&mut self, t: Millis) -> Active {
+        let mut active = Active::default();
+        for (e, slot) in self.schedule.entries.iter().zip(self.cache.iter_mut()) {
+            let valid = slot.filter(|c| c.from <= t && c.until.is_none_or(|u| t < u));
+            let cached = match valid {
+                Some(c) => c,
+                None => {
+                    let c = match e.when.phase_at(t) {
+                        Phase::Active { until } => Cached {
+                            from: t,
+                            until: Some(until),
+                            active: true,
+                        },
+                        Phase::Inactive { until } => Cached {
+                            from: t,
+                            until,
+                            active: false,
+                        },
+                    };
+                    *slot = Some(c);
+                    c
+                }
+            };
+            if cached.active {
+                active.add(e);
+            }
+        }
+        active
+    }
+}
+
+#[cfg(test)]
+mod tests;
