@@ -180,3 +180,34 @@ fn several_metrics_take_the_largest_proposal() {
     assert_eq!(o.desired, 8, "10 proposed, legacy cap max(2 × 4, 4)");
     assert!(matches!(o.why, Why::Normalized { proposal: 10, .. }));
 }
+
+#[test]
+fn recommend_records_recommendations_but_not_events() {
+    // A caller whose own rules may win asks for the HPA's count without applying it; the
+    // change that actually happened is recorded afterwards.
+    let h = driver(1, 100, Some(behavior_of(None, None)));
+    let mut state = State::default();
+    let values = [Some(8.0)];
+    let obs = Observation {
+        replicas: 4,
+        pods: Pods::ready(4),
+        values: &values,
+    };
+    let bounds = scalerules::eval::target::Bounds { min: 1, max: 100 };
+    let o = h
+        .recommend_within(&mut state, T0, &obs, bounds)
+        .expect("width");
+    assert_eq!(o.desired, 8);
+    assert_eq!(state.recommendations.as_ref().map(Vec::len), Some(2));
+    assert!(state.scale_up_events.is_empty());
+    // Another rule took the count to 10: that is the event.
+    h.record_change(&mut state, 4, 10, T0);
+    assert_eq!(
+        state
+            .scale_up_events
+            .iter()
+            .map(|e| e.change)
+            .collect::<Vec<_>>(),
+        vec![6]
+    );
+}

@@ -169,7 +169,24 @@ impl Hpa {
 
     /// One evaluation at `now` with `bounds` in place of `min`/`max`, as if the HPA's
     /// `minReplicas`/`maxReplicas` had been patched to them (a schedule's floor and ceiling).
+    /// The outcome is applied: a change is recorded as a scale event.
     pub fn evaluate_within(
+        &self,
+        state: &mut State,
+        now: Millis,
+        obs: &Observation<'_>,
+        bounds: Bounds,
+    ) -> Result<Outcome, WidthError> {
+        let outcome = self.recommend_within(state, now, obs, bounds)?;
+        self.record_change(state, outcome.current, outcome.desired, now);
+        Ok(outcome)
+    }
+
+    /// What the HPA would set, without applying it: the recommendations are recorded (as
+    /// upstream records them whatever happens next) but no scale event is. For a caller
+    /// that may set another count (a service whose threshold rules can win): it reports
+    /// the change that happened with [`record_change`](Self::record_change).
+    pub fn recommend_within(
         &self,
         state: &mut State,
         now: Millis,
@@ -235,16 +252,15 @@ impl Hpa {
                 normalized,
             };
         }
-        if outcome.desired != current {
-            behavior::store_scale_event(
-                state,
-                self.behavior.as_ref(),
-                current,
-                outcome.desired,
-                now,
-            );
-        }
         Ok(outcome)
+    }
+
+    /// Records a change of the count from `from` to `to` at `now` as a scale event for the
+    /// rate policies (`storeScaleEvent`); nothing without `behavior` or without a change.
+    pub fn record_change(&self, state: &mut State, from: u32, to: u32, now: Millis) {
+        if from != to {
+            behavior::store_scale_event(state, self.behavior.as_ref(), from, to, now);
+        }
     }
 }
 
