@@ -30,18 +30,18 @@
 
 mod api;
 mod client;
+mod config;
 mod dataset;
 mod error;
 mod fetch;
 pub mod live;
 mod range;
+mod response;
 mod series;
 
 pub use api::{format_labels, Labels};
-pub use client::{
-    parse_header, Auth, Client, ClientConfig, InstantAnswer, RangeAnswer, Secret, Series,
-    DEFAULT_TIMEOUT, POST_ABOVE_BYTES,
-};
+pub use client::{Client, InstantAnswer, RangeAnswer, Series, POST_ABOVE_BYTES};
+pub use config::{parse_header, Auth, ClientConfig, Secret, DEFAULT_TIMEOUT};
 pub use dataset::{format_of, write_csv, write_dataset, DatasetFormat, WriteError};
 pub use error::{FetchErrors, PromError, PromErrorKind, PROM_ERROR_CODES};
 pub use fetch::{fetch, fetch_series, Column, FetchOptions, FetchProgress, Fetched, Query};
