@@ -21,6 +21,8 @@ pub mod eval;
 pub mod fmt;
 pub mod ir;
 pub mod lint;
+#[cfg(feature = "prometheus")]
+pub mod prom;
 pub mod ruletest;
 pub mod snapshot;
 pub mod span;

@@ -43,14 +43,23 @@ codes! {
     "E118" "constant-comparison" "a comparison between two numbers, with no metric";
 }
 
-/// Looks a code up in the core registry, then in the data and backtest registries.
+/// Looks a code up in the core registry, then in the data, backtest and Prometheus registries.
 /// Returns the canonical code and its one-line summary.
 pub fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
     let code = code.to_ascii_uppercase();
-    CODES
+    let found = CODES
         .iter()
         .map(|c| (c.code, c.summary))
         .chain(crate::backtest::data::DATA_ERROR_CODES.iter().copied())
         .chain(crate::backtest::BACKTEST_ERROR_CODES.iter().copied())
-        .find(|(c, _)| *c == code)
+        .find(|(c, _)| *c == code);
+    // The Prometheus client's codes (E370-E379), until they move into this registry.
+    #[cfg(feature = "prometheus")]
+    let found = found.or_else(|| {
+        crate::prom::PROM_ERROR_CODES
+            .iter()
+            .copied()
+            .find(|(c, _)| *c == code)
+    });
+    found
 }
