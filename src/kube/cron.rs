@@ -1,9 +1,11 @@
 //! KEDA's cron trigger ↔ `schedule` lines.
 //!
-//! KEDA (`pkg/scalers/cron_scaler.go`) is active at `t` when the next firing of `end`
-//! comes before the next firing of `start` (both `robfig/cron` five-field schedules in
-//! `timezone`). So the trigger is active from a firing (of either expression) until each
-//! `end` firing that is the next event after it: on `[previous event, end)`. For
+//! KEDA (`pkg/scalers/cron_scaler.go`, `IsActive`) is active at `t` when the next firing
+//! of `end` comes at or before the next firing of `start` (both `robfig/cron` five-field
+//! schedules in `timezone`, "next" meaning strictly after `t`). So the trigger is active
+//! from a firing (of either expression) until each `end` firing that is the next event
+//! after it: on `[previous event, end)`; an `end` firing together with a `start` closes a
+//! window too. For
 //! expressions with a fixed minute and hour on whole days of the week, that is a weekly
 //! set of windows, computed here exactly and written as `schedule` lines; anything else
 //! (steps, several hours, days of the month, months) is refused (E409) with the field.
@@ -71,7 +73,11 @@ fn parse_dow(f: &str) -> Result<Days, CronError> {
     let day = |s: &str| -> Result<u8, CronError> {
         let robfig = match s.parse::<u8>() {
             Ok(n) if n <= 6 => n,
-            Ok(n) => return Err(CronError(format!("the day of the week `{n}` is out of range 0–6"))),
+            Ok(n) => {
+                return Err(CronError(format!(
+                    "the day of the week `{n}` is out of range 0–6"
+                )))
+            }
             Err(_) => DOW_NAMES
                 .iter()
                 .position(|d| d.eq_ignore_ascii_case(s))
@@ -150,18 +156,18 @@ pub fn windows(start: Cron, end: Cron) -> Result<Vec<Window>, CronError> {
     }
     events.sort_unstable();
     let n = events.len();
-    // Each end-only event closes a window opened by the event before it.
+    if !events.iter().any(|e| e.1 == 1) {
+        return Err(CronError(
+            "`start` never fires without `end`: KEDA refuses a start equal to the end".into(),
+        ));
+    }
+    // Each end event closes a window opened by the event before it.
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for k in 0..n {
-        if events[k].1 == 2 {
+        if events[k].1 & 2 != 0 {
             let prev = events[(k + n - 1) % n].0;
             spans.push((prev, events[k].0));
         }
-    }
-    if spans.is_empty() {
-        return Err(CronError(
-            "`start` and `end` fire together, so the trigger is never active".into(),
-        ));
     }
     // Merge windows that touch (an end followed by an end extends the window).
     let mut merged: Vec<(u32, u32)> = Vec::new();
@@ -192,7 +198,11 @@ fn group(spans: &[(u32, u32)]) -> Vec<Window> {
         let to = hm(e % 1440);
         if len > 0 && len <= 1440 {
             let joined = out.iter_mut().any(|w| match w {
-                Window::Daily { days, from: f, to: t } if *f == from && *t == to => {
+                Window::Daily {
+                    days,
+                    from: f,
+                    to: t,
+                } if *f == from && *t == to => {
                     days.0 |= 1 << day;
                     true
                 }
@@ -245,7 +255,10 @@ pub fn expressions(window: &Window) -> (String, String) {
             from,
             to_day,
             to,
-        } => (field(from, Days(1 << from_day)), field(to, Days(1 << to_day))),
+        } => (
+            field(from, Days(1 << from_day)),
+            field(to, Days(1 << to_day)),
+        ),
     }
 }
 
@@ -278,9 +291,18 @@ mod tests {
 
     #[test]
     fn business_hours_are_one_line() {
-        assert_eq!(w("0 8 * * 1-5", "0 18 * * 1-5"), vec![daily(0x1f, (8, 0), (18, 0))]);
-        assert_eq!(w("30 6 * * *", "0 22 * * *"), vec![daily(0x7f, (6, 30), (22, 0))]);
-        assert_eq!(w("0 8 * * MON-FRI", "0 18 * * mon-fri"), w("0 8 * * 1-5", "0 18 * * 1-5"));
+        assert_eq!(
+            w("0 8 * * 1-5", "0 18 * * 1-5"),
+            vec![daily(0x1f, (8, 0), (18, 0))]
+        );
+        assert_eq!(
+            w("30 6 * * *", "0 22 * * *"),
+            vec![daily(0x7f, (6, 30), (22, 0))]
+        );
+        assert_eq!(
+            w("0 8 * * MON-FRI", "0 18 * * mon-fri"),
+            w("0 8 * * 1-5", "0 18 * * 1-5")
+        );
     }
 
     #[test]
@@ -293,14 +315,20 @@ mod tests {
                 daily(0b0_1111, (22, 0), (6, 0)),
                 Window::Span {
                     from_day: 4,
-                    from: Hm { hour: 22, minute: 0 },
+                    from: Hm {
+                        hour: 22,
+                        minute: 0
+                    },
                     to_day: 0,
                     to: Hm { hour: 6, minute: 0 },
                 },
             ]
         );
         // Every day: plain overnight windows.
-        assert_eq!(w("0 22 * * *", "0 6 * * *"), vec![daily(0x7f, (22, 0), (6, 0))]);
+        assert_eq!(
+            w("0 22 * * *", "0 6 * * *"),
+            vec![daily(0x7f, (22, 0), (6, 0))]
+        );
     }
 
     #[test]
@@ -313,7 +341,10 @@ mod tests {
                 from_day: 0,
                 from: Hm { hour: 8, minute: 0 },
                 to_day: 1,
-                to: Hm { hour: 18, minute: 0 },
+                to: Hm {
+                    hour: 18,
+                    minute: 0
+                },
             }]
         );
     }

@@ -73,7 +73,11 @@ impl ImportDiagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ImportDiagnostic {
             severity: Severity::Warning,
             ..ImportDiagnostic::error(code, path, message)

@@ -29,8 +29,8 @@ pub struct Exported {
 pub fn export(policy: &Policy, to: To) -> Exported {
     let mut diags = Vec::new();
     let manifest = match to {
-        To::Hpa => Manifest::Hpa(hpa(policy, &mut diags)),
-        To::Keda => Manifest::Keda(keda(policy, &mut diags)),
+        To::Hpa => Manifest::Hpa(Box::new(hpa(policy, &mut diags))),
+        To::Keda => Manifest::Keda(Box::new(keda(policy, &mut diags))),
     };
     let ok = !diags.iter().any(ImportDiagnostic::is_error);
     Exported {
@@ -47,14 +47,19 @@ pub fn to_yaml(manifests: &[Manifest]) -> String {
 
 fn no_equivalent(diags: &mut Vec<ImportDiagnostic>, what: &str, kind: &str, help: &str) {
     diags.push(
-        ImportDiagnostic::error("E413", what, format!("`{what}` has no {kind} equivalent")).help(help),
+        ImportDiagnostic::error("E413", what, format!("`{what}` has no {kind} equivalent"))
+            .help(help),
     );
 }
 
 fn metadata(p: &Policy) -> ObjectMeta {
     let k = &p.kubernetes;
     ObjectMeta {
-        name: if k.name.is_empty() { p.service.clone() } else { k.name.clone() },
+        name: if k.name.is_empty() {
+            p.service.clone()
+        } else {
+            k.name.clone()
+        },
         namespace: k.namespace.clone(),
         labels: k.labels.clone(),
         annotations: k.annotations.clone(),
@@ -168,7 +173,12 @@ fn hpa(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> HorizontalPodAutoscaler
         );
     }
     if p.idle.is_some() {
-        no_equivalent(diags, "idle", "HorizontalPodAutoscaler", "scaling to an idle count is KEDA's; export to KEDA");
+        no_equivalent(
+            diags,
+            "idle",
+            "HorizontalPodAutoscaler",
+            "scaling to an idle count is KEDA's; export to KEDA",
+        );
     }
     let metrics = p
         .targets
@@ -204,7 +214,11 @@ fn hpa(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> HorizontalPodAutoscaler
     }
 }
 
-fn hpa_metric(p: &Policy, t: &policy::Target, diags: &mut Vec<ImportDiagnostic>) -> Option<MetricSpec> {
+fn hpa_metric(
+    p: &Policy,
+    t: &policy::Target,
+    diags: &mut Vec<ImportDiagnostic>,
+) -> Option<MetricSpec> {
     let target = target(&t.value);
     Some(match source_or_default(p, t) {
         Source::Resource { name, container } => match container {
@@ -216,7 +230,10 @@ fn hpa_metric(p: &Policy, t: &policy::Target, diags: &mut Vec<ImportDiagnostic>)
             None => MetricSpec::Resource { name, target },
         },
         Source::Pods { metric, selector } => MetricSpec::Pods {
-            metric: MetricIdentifier { name: metric, selector },
+            metric: MetricIdentifier {
+                name: metric,
+                selector,
+            },
             target,
         },
         Source::Object {
@@ -231,11 +248,17 @@ fn hpa_metric(p: &Policy, t: &policy::Target, diags: &mut Vec<ImportDiagnostic>)
                 kind,
                 name,
             },
-            metric: MetricIdentifier { name: metric, selector },
+            metric: MetricIdentifier {
+                name: metric,
+                selector,
+            },
             target,
         },
         Source::External { metric, selector } => MetricSpec::External {
-            metric: MetricIdentifier { name: metric, selector },
+            metric: MetricIdentifier {
+                name: metric,
+                selector,
+            },
             target,
         },
         Source::Prometheus { .. } => {
@@ -277,12 +300,13 @@ fn keda(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> ScaledObject {
         activation_target: m.activation.clone(),
         metric_type: m.metric_type,
     });
-    let advanced = (k.keda.restore_original.is_some() || hpa_config.is_some() || modifiers.is_some())
-        .then(|| Advanced {
-            restore_to_original_replica_count: k.keda.restore_original,
-            horizontal_pod_autoscaler_config: hpa_config,
-            scaling_modifiers: modifiers,
-        });
+    let advanced =
+        (k.keda.restore_original.is_some() || hpa_config.is_some() || modifiers.is_some())
+            .then_some(Advanced {
+                restore_to_original_replica_count: k.keda.restore_original,
+                horizontal_pod_autoscaler_config: hpa_config,
+                scaling_modifiers: modifiers,
+            });
     ScaledObject {
         metadata: metadata(p),
         spec: ScaledObjectSpec {
@@ -329,7 +353,8 @@ fn triggers(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> Vec<Trigger> {
             .unwrap_or_default();
         let trigger = match r {
             TriggerRef::Metric(m) => {
-                let Some(i) = (0..p.targets.len()).find(|&i| !used[i] && p.targets[i].metric == *m) else {
+                let Some(i) = (0..p.targets.len()).find(|&i| !used[i] && p.targets[i].metric == *m)
+                else {
                     continue;
                 };
                 used[i] = true;
@@ -371,7 +396,12 @@ fn target_trigger(
                 TargetValue::Utilization(pct) => pct.to_string(),
                 TargetValue::PerReplica(q) => q.to_string(),
                 TargetValue::Total(_) => {
-                    no_equivalent(diags, &format!("target {}", t.metric), "KEDA cpu/memory trigger", "cpu and memory triggers take Utilization or AverageValue targets");
+                    no_equivalent(
+                        diags,
+                        &format!("target {}", t.metric),
+                        "KEDA cpu/memory trigger",
+                        "cpu and memory triggers take Utilization or AverageValue targets",
+                    );
                     return None;
                 }
             };
@@ -385,13 +415,22 @@ fn target_trigger(
             }
             Some(tr)
         }
-        Source::Prometheus { server, query, auth } => {
+        Source::Prometheus {
+            server,
+            query,
+            auth,
+        } => {
             let column = column_of(p, &t.metric).to_string();
             let (threshold, value_type) = match &t.value {
                 TargetValue::PerReplica(q) => (q, None),
                 TargetValue::Total(q) => (q, Some(TargetType::Value)),
                 TargetValue::Utilization(_) => {
-                    no_equivalent(diags, &format!("target {}", t.metric), "KEDA prometheus trigger", "a prometheus trigger takes AverageValue or Value targets");
+                    no_equivalent(
+                        diags,
+                        &format!("target {}", t.metric),
+                        "KEDA prometheus trigger",
+                        "a prometheus trigger takes AverageValue or Value targets",
+                    );
                     return None;
                 }
             };
@@ -450,7 +489,14 @@ fn cron_trigger(
             Bound::Propose(v) => desired = Some(*v),
             Bound::AtLeast(_) | Bound::AtMost(_) => no_equivalent(
                 diags,
-                &format!("{what}, {}", if matches!(b, Bound::AtLeast(_)) { "at least" } else { "at most" }),
+                &format!(
+                    "{what}, {}",
+                    if matches!(b, Bound::AtLeast(_)) {
+                        "at least"
+                    } else {
+                        "at most"
+                    }
+                ),
                 "KEDA",
                 "KEDA's cron trigger proposes a count through the HPA: write `propose N`",
             ),
@@ -466,7 +512,10 @@ fn cron_trigger(
         .filter(|c| kept_cron_matches(c, &s.window))
         .map_or(generated, |c| (c.start.clone(), c.end.clone()));
     let metadata = vec![
-        ("timezone".to_string(), s.zone.clone().unwrap_or_else(|| "UTC".into())),
+        (
+            "timezone".to_string(),
+            s.zone.clone().unwrap_or_else(|| "UTC".into()),
+        ),
         ("start".to_string(), start),
         ("end".to_string(), end),
         ("desiredReplicas".to_string(), desired.to_string()),
@@ -504,7 +553,12 @@ pub fn node(m: &Manifest) -> Node {
 
 /// Entries of the fields that are present.
 fn fields(entries: Vec<(&str, Option<Node>)>) -> Node {
-    Node::map(entries.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+    Node::map(
+        entries
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect(),
+    )
 }
 
 fn strings(pairs: &[(String, String)]) -> Option<Node> {
@@ -542,7 +596,9 @@ fn hpa_spec(s: &HpaSpec) -> Node {
         ("maxReplicas", Some(Node::int(s.max_replicas.into()))),
         (
             "metrics",
-            s.metrics.as_ref().map(|ms| Node::seq(ms.iter().map(metric_node).collect())),
+            s.metrics
+                .as_ref()
+                .map(|ms| Node::seq(ms.iter().map(metric_node).collect())),
         ),
         ("behavior", s.behavior.as_ref().map(behavior_node)),
     ])
@@ -557,7 +613,10 @@ fn target_node(t: &MetricTarget) -> Node {
         ("type", Some(Node::string(t.kind.as_str()))),
         ("value", t.value.as_ref().map(quantity)),
         ("averageValue", t.average_value.as_ref().map(quantity)),
-        ("averageUtilization", t.average_utilization.map(|v| Node::int(v.into()))),
+        (
+            "averageUtilization",
+            t.average_utilization.map(|v| Node::int(v.into())),
+        ),
     ])
 }
 
@@ -598,7 +657,10 @@ fn metric_node(m: &MetricSpec) -> Node {
         MetricSpec::Resource { name, target } => (
             "Resource",
             "resource",
-            Node::map(vec![("name", Node::string(name)), ("target", target_node(target))]),
+            Node::map(vec![
+                ("name", Node::string(name)),
+                ("target", target_node(target)),
+            ]),
         ),
         MetricSpec::ContainerResource {
             name,
@@ -616,7 +678,10 @@ fn metric_node(m: &MetricSpec) -> Node {
         MetricSpec::Pods { metric, target } => (
             "Pods",
             "pods",
-            Node::map(vec![("metric", identifier(metric)), ("target", target_node(target))]),
+            Node::map(vec![
+                ("metric", identifier(metric)),
+                ("target", target_node(target)),
+            ]),
         ),
         MetricSpec::Object {
             described_object,
@@ -634,7 +699,10 @@ fn metric_node(m: &MetricSpec) -> Node {
         MetricSpec::External { metric, target } => (
             "External",
             "external",
-            Node::map(vec![("metric", identifier(metric)), ("target", target_node(target))]),
+            Node::map(vec![
+                ("metric", identifier(metric)),
+                ("target", target_node(target)),
+            ]),
         ),
     };
     Node::map(vec![("type", Node::string(kind)), (key, body)])
@@ -647,7 +715,10 @@ fn behavior_node(b: &Behavior) -> Node {
                 "stabilizationWindowSeconds",
                 r.stabilization_window_seconds.map(|v| Node::int(v.into())),
             ),
-            ("selectPolicy", r.select_policy.map(|s| Node::string(s.as_str()))),
+            (
+                "selectPolicy",
+                r.select_policy.map(|s| Node::string(s.as_str())),
+            ),
             (
                 "policies",
                 r.policies.as_ref().map(|ps| {
@@ -683,7 +754,10 @@ fn keda_spec(s: &ScaledObjectSpec) -> Node {
                 ("apiVersion", r.api_version.as_ref().map(Node::string)),
                 ("kind", r.kind.as_ref().map(Node::string)),
                 ("name", Some(Node::string(&r.name))),
-                ("envSourceContainerName", r.env_source_container_name.as_ref().map(Node::string)),
+                (
+                    "envSourceContainerName",
+                    r.env_source_container_name.as_ref().map(Node::string),
+                ),
             ])),
         ),
         ("pollingInterval", int(s.polling_interval)),
@@ -696,20 +770,29 @@ fn keda_spec(s: &ScaledObjectSpec) -> Node {
             "fallback",
             s.fallback.as_ref().map(|f| {
                 fields(vec![
-                    ("failureThreshold", Some(Node::int(f.failure_threshold.into()))),
+                    (
+                        "failureThreshold",
+                        Some(Node::int(f.failure_threshold.into())),
+                    ),
                     ("replicas", Some(Node::int(f.replicas.into()))),
                     ("behavior", f.behavior.as_ref().map(Node::string)),
                 ])
             }),
         ),
         ("advanced", s.advanced.as_ref().map(advanced_node)),
-        ("triggers", Some(Node::seq(s.triggers.iter().map(trigger_node).collect()))),
+        (
+            "triggers",
+            Some(Node::seq(s.triggers.iter().map(trigger_node).collect())),
+        ),
     ])
 }
 
 fn advanced_node(a: &Advanced) -> Node {
     fields(vec![
-        ("restoreToOriginalReplicaCount", a.restore_to_original_replica_count.map(Node::bool)),
+        (
+            "restoreToOriginalReplicaCount",
+            a.restore_to_original_replica_count.map(Node::bool),
+        ),
         (
             "horizontalPodAutoscalerConfig",
             a.horizontal_pod_autoscaler_config.as_ref().map(|h| {
@@ -725,8 +808,14 @@ fn advanced_node(a: &Advanced) -> Node {
                 fields(vec![
                     ("formula", m.formula.as_ref().map(Node::string)),
                     ("target", m.target.as_ref().map(Node::string)),
-                    ("activationTarget", m.activation_target.as_ref().map(Node::string)),
-                    ("metricType", m.metric_type.map(|t| Node::string(t.as_str()))),
+                    (
+                        "activationTarget",
+                        m.activation_target.as_ref().map(Node::string),
+                    ),
+                    (
+                        "metricType",
+                        m.metric_type.map(|t| Node::string(t.as_str())),
+                    ),
                 ])
             }),
         ),
@@ -737,9 +826,15 @@ fn trigger_node(t: &Trigger) -> Node {
     fields(vec![
         ("type", Some(Node::string(&t.kind))),
         ("name", t.name.as_ref().map(Node::string)),
-        ("metricType", t.metric_type.map(|m| Node::string(m.as_str()))),
+        (
+            "metricType",
+            t.metric_type.map(|m| Node::string(m.as_str())),
+        ),
         ("useCachedMetrics", t.use_cached_metrics.map(Node::bool)),
-        ("metadata", Some(strings(&t.metadata).unwrap_or_else(|| Node::map(vec![])))),
+        (
+            "metadata",
+            Some(strings(&t.metadata).unwrap_or_else(|| Node::map(vec![]))),
+        ),
         (
             "authenticationRef",
             t.authentication_ref.as_ref().map(|a| {

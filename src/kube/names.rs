@@ -3,8 +3,22 @@
 
 /// Words a metric cannot be named, because a statement reads them as keywords.
 const RESERVED: &[&str] = &[
-    "when", "for", "scale", "and", "or", "not", "cooldown", "target", "at", "per", "behavior",
-    "schedule", "idle", "kubernetes", "service", "metric",
+    "when",
+    "for",
+    "scale",
+    "and",
+    "or",
+    "not",
+    "cooldown",
+    "target",
+    "at",
+    "per",
+    "behavior",
+    "schedule",
+    "idle",
+    "kubernetes",
+    "service",
+    "metric",
 ];
 
 /// A scalerules name for `text`: letters, digits and `_`, not starting with a digit, not

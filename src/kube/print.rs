@@ -7,11 +7,7 @@ use super::quantity::{Format, Quantity};
 
 /// The `.scale` text of several policies (one `service` block each).
 pub fn scale_text(policies: &[Policy]) -> String {
-    policies
-        .iter()
-        .map(service)
-        .collect::<Vec<_>>()
-        .join("\n")
+    policies.iter().map(service).collect::<Vec<_>>().join("\n")
 }
 
 fn service(p: &Policy) -> String {
@@ -244,7 +240,11 @@ pub fn days(d: Days) -> String {
             j += 1;
         }
         if j >= i + 2 {
-            parts.push(format!("{}-{}", Days::NAMES[i as usize], Days::NAMES[j as usize]));
+            parts.push(format!(
+                "{}-{}",
+                Days::NAMES[i as usize],
+                Days::NAMES[j as usize]
+            ));
         } else {
             parts.extend((i..=j).map(|k| Days::NAMES[k as usize].to_string()));
         }
@@ -359,7 +359,10 @@ fn source(s: &Source) -> String {
             Some(c) => format!("container {} resource {name}", string(c)),
             None => format!("resource {name}"),
         },
-        Source::Pods { metric, selector: sel } => format!("pods {}{}", string(metric), selector(sel)),
+        Source::Pods {
+            metric,
+            selector: sel,
+        } => format!("pods {}{}", string(metric), selector(sel)),
         Source::Object {
             kind,
             name,
@@ -378,7 +381,10 @@ fn source(s: &Source) -> String {
                 selector(sel)
             )
         }
-        Source::External { metric, selector: sel } => {
+        Source::External {
+            metric,
+            selector: sel,
+        } => {
             format!("external {}{}", string(metric), selector(sel))
         }
         Source::Prometheus {
@@ -405,7 +411,11 @@ fn trigger(t: &TriggerMeta) -> Vec<String> {
         clauses.push(format!("name {}", string(n)));
     }
     if let Some(c) = t.use_cached_metrics {
-        clauses.push(if c { "cached metrics".into() } else { "cached metrics false".into() });
+        clauses.push(if c {
+            "cached metrics".into()
+        } else {
+            "cached metrics false".into()
+        });
     }
     if let Some(mt) = t.metric_type {
         clauses.push(format!("metric type {}", mt.as_str()));
@@ -442,7 +452,10 @@ fn keda(k: &Keda) -> Vec<String> {
         out.push(format!("keda {}", timing.join(", ")));
     }
     if let Some(f) = &k.fallback {
-        let mut line = format!("keda fallback {} failures, {} replicas", f.failures, f.replicas);
+        let mut line = format!(
+            "keda fallback {} failures, {} replicas",
+            f.failures, f.replicas
+        );
         if let Some(b) = &f.behavior {
             line.push_str(&format!(", {b}"));
         }

@@ -102,7 +102,9 @@ impl Dec {
         if self.exp < 0 {
             return None;
         }
-        let m = self.mantissa.checked_mul(10i128.checked_pow(self.exp as u32)?)?;
+        let m = self
+            .mantissa
+            .checked_mul(10i128.checked_pow(self.exp as u32)?)?;
         i64::try_from(m).ok()
     }
 
@@ -337,7 +339,9 @@ mod tests {
 
     #[test]
     fn malformed_quantities_are_refused() {
-        for s in ["", ".", "-", "1 Ki", "1ki", "1KB", "1e", "1e+", "abc", "1.2.3", "1m1", "0x10"] {
+        for s in [
+            "", ".", "-", "1 Ki", "1ki", "1KB", "1e", "1e+", "abc", "1.2.3", "1m1", "0x10",
+        ] {
             assert!(Quantity::parse(s).is_err(), "{s}");
         }
         assert!(matches!(

@@ -188,6 +188,19 @@ impl Node {
         }
     }
 
+    /// The node at `path`, if there is one.
+    pub fn lookup(&self, path: &Path) -> Option<&Node> {
+        let mut node = self;
+        for seg in &path.0 {
+            node = match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(_)) => &node.get(k)?.value,
+                (Seg::Index(i), Value::Seq(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
     /// The position of the node at `path`, or of its deepest existing ancestor (a missing
     /// field is reported where it should have been).
     /// A field is placed at its key: line and column of the key, span from the key to the
@@ -285,8 +298,7 @@ impl fmt::Display for Path {
 
 fn is_simple_key(k: &str) -> bool {
     !k.is_empty()
-        && k
-            .bytes()
+        && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
@@ -626,6 +638,9 @@ fn plain_is_string(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
+    if first.is_ascii_digit() {
+        return is_suffixed_number(text);
+    }
     if !(first.is_ascii_alphabetic() || first == '_' || first == '/') {
         return false;
     }
@@ -637,6 +652,22 @@ fn plain_is_string(text: &str) -> bool {
     }
     text.chars()
         .all(|c| c.is_ascii_alphanumeric() || "_./-()[]=*$+<>,: ".contains(c))
+}
+
+/// `512Mi`, `500m`, `1.5k`: digits, at most one `.`, then letters that cannot make a YAML
+/// number (no exponent, hex, octal or binary marker) — a string in YAML 1.1 and 1.2, which
+/// `kubectl` prints plain.
+fn is_suffixed_number(text: &str) -> bool {
+    let number_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(number_end);
+    number.matches('.').count() <= 1
+        && !number.ends_with('.')
+        && !suffix.is_empty()
+        && suffix.chars().all(|c| c.is_ascii_alphabetic())
+        && !suffix.starts_with(['e', 'E', 'x', 'X', 'o', 'O', 'b', 'B'])
+        && !matches!(suffix.to_ascii_lowercase().as_str(), "inf" | "nan")
 }
 
 #[cfg(test)]
@@ -672,7 +703,13 @@ mod tests {
     fn aliases_copy_their_anchor() {
         let root = first("x: &v {k: 1}\ny: *v\n");
         assert_eq!(
-            root.get("y").unwrap().value.get("k").unwrap().value.scalar(),
+            root.get("y")
+                .unwrap()
+                .value
+                .get("k")
+                .unwrap()
+                .value
+                .scalar(),
             Some(&Scalar {
                 text: "1".into(),
                 quoted: false
@@ -719,7 +756,10 @@ mod tests {
             .index(2)
             .key("object");
         assert_eq!(p.to_string(), "spec.metrics[2].object");
-        let l = Path::root().key("metadata").key("labels").key("app.kubernetes.io/name");
+        let l = Path::root()
+            .key("metadata")
+            .key("labels")
+            .key("app.kubernetes.io/name");
         assert_eq!(l.to_string(), "metadata.labels[\"app.kubernetes.io/name\"]");
     }
 
@@ -736,6 +776,8 @@ mod tests {
                         Node::seq(vec![Node::map(vec![
                             ("type", Node::string("Pods")),
                             ("value", Node::string("25")),
+                            ("averageValue", Node::string("512Mi")),
+                            ("x", Node::string("1e3")),
                             ("yes", Node::string("no")),
                             ("q", Node::string("sum(rate(x[2m])) > 0: \"a\"\n")),
                         ])]),
@@ -753,6 +795,8 @@ mod tests {
           metrics:
           - type: Pods
             value: "25"
+            averageValue: 512Mi
+            x: "1e3"
             "yes": "no"
             q: "sum(rate(x[2m])) > 0: \"a\"\n"
           empty: {}
@@ -766,6 +810,8 @@ mod tests {
           metrics:
           - type: Pods
             value: "25"
+            averageValue: 512Mi
+            x: "1e3"
             "yes": "no"
             q: "sum(rate(x[2m])) > 0: \"a\"\n"
           empty: {}
@@ -786,8 +832,7 @@ mod tests {
             }
             (Value::Map(x), Value::Map(y)) => {
                 x.len() == y.len()
-                    && x
-                        .iter()
+                    && x.iter()
                         .zip(y)
                         .all(|(p, q)| p.key == q.key && same_tree(&p.value, &q.value))
             }

@@ -30,8 +30,12 @@ pub(super) fn policy(cx: &mut Cx<'_>, h: &HorizontalPodAutoscaler) -> Policy {
         Some(list) => {
             let mp = spec.key("metrics");
             if list.is_empty() {
-                cx.warn("W403", &mp, "an empty metric list: the API reads it as CPU at 80 %")
-                    .help = Some("written out as `target cpu_utilization at 80%`".into());
+                cx.warn(
+                    "W403",
+                    &mp,
+                    "an empty metric list: the API reads it as CPU at 80 %",
+                )
+                .help = Some("written out as `target cpu_utilization at 80%`".into());
                 targets.push(default_cpu(cx, &mp));
             }
             for (i, m) in list.iter().enumerate() {
@@ -41,8 +45,15 @@ pub(super) fn policy(cx: &mut Cx<'_>, h: &HorizontalPodAutoscaler) -> Policy {
             }
         }
         None => {
-            cx.warn("W403", &spec, "no `metrics`: the API's default is CPU at 80 % of requests")
-                .help = Some("written out as `target cpu_utilization at 80%`; export writes `spec.metrics`".into());
+            cx.warn(
+                "W403",
+                &spec,
+                "no `metrics`: the API's default is CPU at 80 % of requests",
+            )
+            .help = Some(
+                "written out as `target cpu_utilization at 80%`; export writes `spec.metrics`"
+                    .into(),
+            );
             targets.push(default_cpu(cx, &spec.key("metrics")));
         }
     }
@@ -70,7 +81,13 @@ fn default_cpu(cx: &mut Cx<'_>, path: &Path) -> Target {
         name: "cpu".into(),
         container: None,
     };
-    let metric = cx.metric(path, "cpu_utilization", Some(Unit::Percent), false, Some(source));
+    let metric = cx.metric(
+        path,
+        "cpu_utilization",
+        Some(Unit::Percent),
+        false,
+        Some(source),
+    );
     Target {
         metric,
         value: TargetValue::Utilization(80),
@@ -88,7 +105,13 @@ fn target(cx: &mut Cx<'_>, m: &MetricSpec, path: &Path) -> Option<Target> {
             name,
             container,
             target,
-        } => resource(cx, name, Some(container), target, &path.key("containerResource")),
+        } => resource(
+            cx,
+            name,
+            Some(container),
+            target,
+            &path.key("containerResource"),
+        ),
         MetricSpec::Pods { metric, target } => {
             let tp = path.key("pods").key("target");
             let q = match target.kind {
@@ -102,7 +125,13 @@ fn target(cx: &mut Cx<'_>, m: &MetricSpec, path: &Path) -> Option<Target> {
                 metric: metric.name.clone(),
                 selector: metric.selector.clone(),
             };
-            let name = cx.metric(&path.key("pods").key("metric").key("name"), &metric.name, None, true, Some(source));
+            let name = cx.metric(
+                &path.key("pods").key("metric").key("name"),
+                &metric.name,
+                None,
+                true,
+                Some(source),
+            );
             Some(plain(name, TargetValue::PerReplica(q)))
         }
         MetricSpec::Object {
@@ -155,7 +184,12 @@ fn resource(
     let (column, unit, per_replica, value) = match target.kind {
         TargetType::Utilization => {
             let pct = utilization(cx, target, &tp)?;
-            (format!("{name}_utilization"), Some(Unit::Percent), false, TargetValue::Utilization(pct))
+            (
+                format!("{name}_utilization"),
+                Some(Unit::Percent),
+                false,
+                TargetValue::Utilization(pct),
+            )
         }
         TargetType::AverageValue => {
             let q = only(cx, target, &tp, Field::AverageValue)?;
@@ -164,10 +198,21 @@ fn resource(
                 "memory" => Some(Unit::Bytes),
                 _ => None,
             };
-            (format!("{name}_average"), unit, true, TargetValue::PerReplica(q))
+            (
+                format!("{name}_average"),
+                unit,
+                true,
+                TargetValue::PerReplica(q),
+            )
         }
         TargetType::Value => {
-            wrong_kind(cx, &tp, "a resource metric", TargetType::Value, "Utilization or AverageValue");
+            wrong_kind(
+                cx,
+                &tp,
+                "a resource metric",
+                TargetType::Value,
+                "Utilization or AverageValue",
+            );
             return None;
         }
     };
@@ -183,17 +228,37 @@ fn resource(
 }
 
 /// `Object` / `External`: a total, `Value` or `AverageValue`.
-fn total(cx: &mut Cx<'_>, name: &str, source: Source, target: &MetricTarget, path: &Path) -> Option<Target> {
+fn total(
+    cx: &mut Cx<'_>,
+    name: &str,
+    source: Source,
+    target: &MetricTarget,
+    path: &Path,
+) -> Option<Target> {
     let tp = path.key("target");
     let value = match target.kind {
         TargetType::Value => TargetValue::Total(only(cx, target, &tp, Field::Value)?),
-        TargetType::AverageValue => TargetValue::PerReplica(only(cx, target, &tp, Field::AverageValue)?),
+        TargetType::AverageValue => {
+            TargetValue::PerReplica(only(cx, target, &tp, Field::AverageValue)?)
+        }
         TargetType::Utilization => {
-            wrong_kind(cx, &tp, "an Object or External metric", TargetType::Utilization, "Value or AverageValue");
+            wrong_kind(
+                cx,
+                &tp,
+                "an Object or External metric",
+                TargetType::Utilization,
+                "Value or AverageValue",
+            );
             return None;
         }
     };
-    let metric = cx.metric(&path.key("metric").key("name"), name, None, false, Some(source));
+    let metric = cx.metric(
+        &path.key("metric").key("name"),
+        name,
+        None,
+        false,
+        Some(source),
+    );
     Some(plain(metric, value))
 }
 
@@ -205,68 +270,101 @@ enum Field {
 
 /// The one value field `type` calls for: present, above 0, and no other value field.
 fn only(cx: &mut Cx<'_>, t: &MetricTarget, path: &Path, field: Field) -> Option<Quantity> {
-    let (key, want, others) = match field {
-        Field::Value => ("value", t.value, [("averageValue", t.average_value.is_some())]),
-        Field::AverageValue => ("averageValue", t.average_value, [("value", t.value.is_some())]),
+    let (key, want) = match field {
+        Field::Value => ("value", t.value),
+        Field::AverageValue => ("averageValue", t.average_value),
     };
-    check_others(cx, t, path, &others, key);
-    let Some(q) = want else {
-        cx.error(
-            "E407",
-            &path.key(key),
-            format!("`type: {}` needs `{key}`", t.kind.as_str()),
-        );
-        return None;
-    };
+    let q = value_field(cx, t, path, key, want.is_some())?;
+    let q = want.or(q)?;
     if q.value.is_negative() || q.value.is_zero() {
-        cx.error("E405", &path.key(key), format!("the target {q} is not above 0"));
+        cx.error(
+            "E405",
+            &path.key(key),
+            format!("the target {q} is not above 0"),
+        );
         return None;
     }
     Some(q)
 }
 
 fn utilization(cx: &mut Cx<'_>, t: &MetricTarget, path: &Path) -> Option<u32> {
-    check_others(
+    value_field(
         cx,
         t,
         path,
-        &[("value", t.value.is_some()), ("averageValue", t.average_value.is_some())],
         "averageUtilization",
-    );
-    let Some(pct) = t.average_utilization else {
-        cx.error("E407", &path.key("averageUtilization"), "`type: Utilization` needs `averageUtilization`");
-        return None;
-    };
+        t.average_utilization.is_some(),
+    )?;
+    let pct = t.average_utilization?;
     if pct <= 0 {
-        cx.error("E405", &path.key("averageUtilization"), format!("{pct} % is not above 0"));
+        cx.error(
+            "E405",
+            &path.key("averageUtilization"),
+            format!("{pct} % is not above 0"),
+        );
         return None;
     }
     Some(pct as u32)
 }
 
-/// The API rejects a target with value fields of another type.
-fn check_others(cx: &mut Cx<'_>, t: &MetricTarget, path: &Path, others: &[(&str, bool)], key: &str) {
-    let mut all = others.to_vec();
-    if key != "averageUtilization" {
-        all.push(("averageUtilization", t.average_utilization.is_some()));
+/// Checks that `key` is the one value field written (the API rejects the others), with one
+/// diagnostic per mistake. `Some(None)` when it is there (the caller has its value); a
+/// field present but unreadable was reported by the reader and is not reported again.
+fn value_field(
+    cx: &mut Cx<'_>,
+    t: &MetricTarget,
+    path: &Path,
+    key: &str,
+    have: bool,
+) -> Option<Option<Quantity>> {
+    let others: Vec<&str> = [
+        ("value", t.value.is_some()),
+        ("averageValue", t.average_value.is_some()),
+        ("averageUtilization", t.average_utilization.is_some()),
+    ]
+    .into_iter()
+    .filter(|(k, present)| *present && *k != key)
+    .map(|(k, _)| k)
+    .collect();
+    let kind = t.kind.as_str();
+    if !have && cx.present(&path.key(key)) {
+        return None; // present but unreadable: already reported
     }
-    for (other, present) in all {
-        if present {
-            cx.error(
-                "E407",
-                &path.key(other),
-                format!("`type: {}` takes `{key}`, not `{other}`", t.kind.as_str()),
-            )
-            .help = Some(format!("remove `{other}`"));
+    if !have {
+        match others.first() {
+            Some(other) => {
+                cx.error(
+                    "E407",
+                    &path.key(other),
+                    format!("`type: {kind}` takes `{key}`, not `{other}`"),
+                )
+                .help = Some(format!("rename `{other}` to `{key}`, or change `type`"));
+            }
+            None => {
+                cx.error("E407", path, format!("`type: {kind}` needs `{key}`"));
+            }
         }
+        return None;
     }
+    for other in others {
+        cx.error(
+            "E407",
+            &path.key(other),
+            format!("`type: {kind}` takes `{key}`, not also `{other}`"),
+        )
+        .help = Some(format!("remove `{other}`"));
+    }
+    Some(None)
 }
 
 fn wrong_kind(cx: &mut Cx<'_>, path: &Path, what: &str, kind: TargetType, accepted: &str) {
     cx.error(
         "E407",
         &path.key("type"),
-        format!("{what} cannot have a `{}` target (the API rejects it)", kind.as_str()),
+        format!(
+            "{what} cannot have a `{}` target (the API rejects it)",
+            kind.as_str()
+        ),
     )
     .help = Some(format!("use {accepted}"));
 }

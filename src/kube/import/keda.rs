@@ -4,7 +4,7 @@ use super::*;
 use crate::kube::cron;
 use crate::kube::manifest::{ScaledObject, TargetType, Trigger};
 use crate::kube::policy::{
-    Bound, Fallback, Idle, Modifiers, Schedule, ScaleRef, Target, TargetValue, TriggerMeta,
+    Bound, Fallback, Idle, Modifiers, ScaleRef, Schedule, Target, TargetValue, TriggerMeta,
     TriggerRef,
 };
 use crate::kube::quantity::{Format, Quantity};
@@ -41,7 +41,9 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
 
     let min_path = spec.key("minReplicaCount");
     let max_path = spec.key("maxReplicaCount");
-    let min = cx.count(&min_path, s.min_replica_count.unwrap_or(0)).unwrap_or(0);
+    let min = cx
+        .count(&min_path, s.min_replica_count.unwrap_or(0))
+        .unwrap_or(0);
     let max = cx
         .count(&max_path, s.max_replica_count.unwrap_or(DEFAULT_MAX))
         .unwrap_or(1);
@@ -65,7 +67,9 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
             cx.error(
                 "E405",
                 &idle_path,
-                format!("idleReplicaCount {n} must be below minReplicaCount {min} (KEDA rejects it)"),
+                format!(
+                    "idleReplicaCount {n} must be below minReplicaCount {min} (KEDA rejects it)"
+                ),
             );
             None
         }
@@ -114,10 +118,13 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
         kube.keda.restore_original = a.restore_to_original_replica_count;
         if let Some(h) = &a.horizontal_pod_autoscaler_config {
             kube.keda.hpa_name = h.name.clone();
-            behavior = h
-                .behavior
-                .as_ref()
-                .map(|b| super::behavior(cx, b, &ap.key("horizontalPodAutoscalerConfig").key("behavior")));
+            behavior = h.behavior.as_ref().map(|b| {
+                super::behavior(
+                    cx,
+                    b,
+                    &ap.key("horizontalPodAutoscalerConfig").key("behavior"),
+                )
+            });
         }
         if let Some(m) = &a.scaling_modifiers {
             kube.keda.modifiers = Some(Modifiers {
@@ -157,11 +164,17 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
                 targets.push(tg);
                 r
             }),
-            "cron" => cron_schedules(cx, t, &path, &mut meta, &mut kube, schedules.len()).map(|lines| {
-                let r = TriggerRef::Schedule(schedules.len() + 1);
-                schedules.extend(lines);
-                r
-            }),
+            "cron" => {
+                cron_schedules(cx, t, &path, &mut meta, &mut kube, schedules.len()).map(|lines| {
+                    let r = TriggerRef::Schedule(schedules.len() + 1);
+                    // A trigger split in several lines: the later lines follow it in order.
+                    for extra in 1..lines.len() {
+                        order.push(TriggerRef::Schedule(schedules.len() + 1 + extra));
+                    }
+                    schedules.extend(lines);
+                    r
+                })
+            }
             other => {
                 cx.error(
                     "E408",
@@ -182,7 +195,8 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
                 meta.of = Some(r.clone());
                 kube.triggers.push(meta);
             }
-            order.push(r);
+            let at = order.len() - extra_refs(&order, &r);
+            order.insert(at, r);
         }
     }
     if s.triggers.is_empty() {
@@ -193,8 +207,7 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
         .map(|t| TriggerRef::Metric(t.metric.clone()))
         .chain((1..=schedules.len()).map(TriggerRef::Schedule))
         .collect();
-    let grouped: Vec<TriggerRef> = order.clone();
-    if grouped != default_order && !order.is_empty() {
+    if order != default_order {
         kube.trigger_order = Some(order);
     }
     let (metrics, sources) = cx.take_metrics();
@@ -209,6 +222,18 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
         idle,
         kubernetes: kube,
     }
+}
+
+/// How many refs at the end of `order` are the later lines of the split trigger `r`.
+fn extra_refs(order: &[TriggerRef], r: &TriggerRef) -> usize {
+    let TriggerRef::Schedule(first) = r else {
+        return 0;
+    };
+    order
+        .iter()
+        .rev()
+        .take_while(|o| matches!(o, TriggerRef::Schedule(n) if n > first))
+        .count()
 }
 
 /// The metadata keys a trigger type reads into statements; the others are kept verbatim.
@@ -243,7 +268,14 @@ fn resource(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta) -
         (None, None) => None,
     };
     let Some(kind) = kind else {
-        cx.error("E403", &path.key("metricType"), format!("a `{}` trigger needs `metricType` (Utilization or AverageValue)", t.kind));
+        cx.error(
+            "E403",
+            &path.key("metricType"),
+            format!(
+                "a `{}` trigger needs `metricType` (Utilization or AverageValue)",
+                t.kind
+            ),
+        );
         return None;
     };
     // Export writes `metricType` unless the deprecated `type` is kept in the metadata; with
@@ -263,23 +295,51 @@ fn resource(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta) -
     let (column, unit, per_replica, target) = match kind {
         TargetType::Utilization => {
             let Some(pct) = value.parse::<u32>().ok().filter(|p| *p > 0) else {
-                cx.error("E405", &vp, format!("`{value}` is not a whole percent above 0"));
+                cx.error(
+                    "E405",
+                    &vp,
+                    format!("`{value}` is not a whole percent above 0"),
+                );
                 return None;
             };
-            (format!("{name}_utilization"), Unit::Percent, false, TargetValue::Utilization(pct))
+            (
+                format!("{name}_utilization"),
+                Unit::Percent,
+                false,
+                TargetValue::Utilization(pct),
+            )
         }
         TargetType::AverageValue => {
             let q = positive_quantity(cx, value, &vp)?;
-            let unit = if name == "cpu" { Unit::Cores } else { Unit::Bytes };
-            (format!("{name}_average"), unit, true, TargetValue::PerReplica(q))
+            let unit = if name == "cpu" {
+                Unit::Cores
+            } else {
+                Unit::Bytes
+            };
+            (
+                format!("{name}_average"),
+                unit,
+                true,
+                TargetValue::PerReplica(q),
+            )
         }
         TargetType::Value => {
-            cx.error("E407", &path.key("metricType"), format!("a `{name}` trigger cannot have a `Value` target (KEDA rejects it)"))
-                .help = Some("use Utilization or AverageValue".into());
+            cx.error(
+                "E407",
+                &path.key("metricType"),
+                format!("a `{name}` trigger cannot have a `Value` target (KEDA rejects it)"),
+            )
+            .help = Some("use Utilization or AverageValue".into());
             return None;
         }
     };
-    let metric = cx.metric(&path.key("type"), &column, Some(unit), per_replica, Some(source));
+    let metric = cx.metric(
+        &path.key("type"),
+        &column,
+        Some(unit),
+        per_replica,
+        Some(source),
+    );
     Some(Target {
         metric,
         value: target,
@@ -305,9 +365,17 @@ fn positive_quantity(cx: &mut Cx<'_>, text: &str, path: &Path) -> Option<Quantit
 /// exponent notation, no SI suffix.
 fn threshold(cx: &mut Cx<'_>, text: &str, path: &Path, positive: bool) -> Option<Quantity> {
     match Quantity::parse(text) {
-        Ok(q) if q.format == Format::BinarySI || (text.ends_with(|c: char| c.is_ascii_alphabetic()) && q.format == Format::DecimalSI) => {
-            cx.error("E405", path, format!("`{text}`: KEDA reads this as a plain number, without a unit suffix"))
-                .help = Some(format!("write it as {}", q.value));
+        Ok(q)
+            if q.format == Format::BinarySI
+                || (text.ends_with(|c: char| c.is_ascii_alphabetic())
+                    && q.format == Format::DecimalSI) =>
+        {
+            cx.error(
+                "E405",
+                path,
+                format!("`{text}`: KEDA reads this as a plain number, without a unit suffix"),
+            )
+            .help = Some(format!("write it as {}", q.value));
             None
         }
         Ok(q) if q.value.is_negative() || (positive && q.value.is_zero()) => {
@@ -338,8 +406,12 @@ fn prometheus(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta)
         None | Some(TargetType::AverageValue) => TargetValue::PerReplica(q),
         Some(TargetType::Value) => TargetValue::Total(q),
         Some(TargetType::Utilization) => {
-            cx.error("E407", &path.key("metricType"), "a prometheus trigger cannot have a `Utilization` target")
-                .help = Some("use AverageValue (the default) or Value".into());
+            cx.error(
+                "E407",
+                &path.key("metricType"),
+                "a prometheus trigger cannot have a `Utilization` target",
+            )
+            .help = Some("use AverageValue (the default) or Value".into());
             return None;
         }
     };
@@ -396,8 +468,8 @@ fn cron_schedules(
     let mut parse = |text: &str, key: &str| match cron::Cron::parse(text) {
         Ok(c) => Some(c),
         Err(e) => {
-            cx.error("E409", &mp.key(key), e.0)
-                .help = Some("write one cron trigger per fixed time, or a `schedule` line by hand".into());
+            cx.error("E409", &mp.key(key), e.0).help =
+                Some("write one cron trigger per fixed time, or a `schedule` line by hand".into());
             None
         }
     };
@@ -405,7 +477,11 @@ fn cron_schedules(
     let n = match desired.parse::<u32>() {
         Ok(n) => Some(n),
         Err(_) => {
-            cx.error("E405", &mp.key("desiredReplicas"), format!("`{desired}` is not a whole number of replicas"));
+            cx.error(
+                "E405",
+                &mp.key("desiredReplicas"),
+                format!("`{desired}` is not a whole number of replicas"),
+            );
             None
         }
     };

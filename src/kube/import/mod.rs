@@ -35,37 +35,51 @@ pub fn import(src: &str) -> Imported {
         Ok(d) => d,
         Err(e) => {
             out.diagnostics.push(
-                ImportDiagnostic::error("E401", "(file)", format!("the YAML does not parse: {}", e.message))
-                    .at(e.loc),
+                ImportDiagnostic::error(
+                    "E401",
+                    "(file)",
+                    format!("the YAML does not parse: {}", e.message),
+                )
+                .at(e.loc),
             );
             return out;
         }
     };
     for doc in &docs {
-        for (path, loc, first) in yaml::duplicate_keys(&doc.root) {
-            out.diagnostics.push(
-                ImportDiagnostic::error(
-                    "E412",
-                    path.to_string(),
-                    format!("this key is already set on line {first}; Kubernetes refuses duplicate fields"),
-                )
-                .at(loc)
-                .help("keep one of the two"),
-            );
-        }
-        let mut diags = Vec::new();
-        let read = manifest::read_document(&doc.root, &mut diags);
-        out.diagnostics.append(&mut diags);
-        let Read::Manifest(m) = read else { continue };
-        let mut cx = Cx::new(&doc.root);
-        let policy = match &m {
-            Manifest::Hpa(h) => hpa::policy(&mut cx, h),
-            Manifest::Keda(k) => keda::policy(&mut cx, k),
-        };
-        out.diagnostics.append(&mut cx.diags);
-        out.policies.push(policy);
+        let start = out.diagnostics.len();
+        import_document(&doc.root, &mut out);
+        // In document order: by position, errors before warnings at one place.
+        out.diagnostics[start..]
+            .sort_by_key(|d| (d.span.start, d.line, std::cmp::Reverse(d.severity)));
     }
     out
+}
+
+fn import_document(doc: &Node, out: &mut Imported) {
+    for (path, loc, first) in yaml::duplicate_keys(doc) {
+        out.diagnostics.push(
+            ImportDiagnostic::error(
+                "E412",
+                path.to_string(),
+                format!(
+                    "this key is already set on line {first}; Kubernetes refuses duplicate fields"
+                ),
+            )
+            .at(loc)
+            .help("keep one of the two"),
+        );
+    }
+    let mut diags = Vec::new();
+    let read = manifest::read_document(doc, &mut diags);
+    out.diagnostics.append(&mut diags);
+    let Read::Manifest(m) = read else { return };
+    let mut cx = Cx::new(doc);
+    let policy = match &m {
+        Manifest::Hpa(h) => hpa::policy(&mut cx, h),
+        Manifest::Keda(k) => keda::policy(&mut cx, k),
+    };
+    out.diagnostics.append(&mut cx.diags);
+    out.policies.push(policy);
 }
 
 /// The state of importing one document: its tree (to place diagnostics by field path),
@@ -86,15 +100,26 @@ impl<'a> Cx<'a> {
     }
 
     /// An error at `path`'s position.
-    pub fn error(&mut self, code: &'static str, path: &Path, message: impl Into<String>) -> &mut ImportDiagnostic {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        path: &Path,
+        message: impl Into<String>,
+    ) -> &mut ImportDiagnostic {
         let d = ImportDiagnostic::error(code, path.to_string(), message).at(self.root.locate(path));
         self.diags.push(d);
         self.diags.last_mut().expect("just pushed")
     }
 
     /// A warning at `path`'s position.
-    pub fn warn(&mut self, code: &'static str, path: &Path, message: impl Into<String>) -> &mut ImportDiagnostic {
-        let d = ImportDiagnostic::warning(code, path.to_string(), message).at(self.root.locate(path));
+    pub fn warn(
+        &mut self,
+        code: &'static str,
+        path: &Path,
+        message: impl Into<String>,
+    ) -> &mut ImportDiagnostic {
+        let d =
+            ImportDiagnostic::warning(code, path.to_string(), message).at(self.root.locate(path));
         self.diags.push(d);
         self.diags.last_mut().expect("just pushed")
     }
@@ -113,12 +138,20 @@ impl<'a> Cx<'a> {
         let same = |m: &Metric, s: &Option<Source>| {
             m.unit == unit && m.per_replica == per_replica && *s == source
         };
-        if let Some((m, _)) = self.metrics.iter().find(|(m, s)| m.column() == column && same(m, s)) {
+        if let Some((m, _)) = self
+            .metrics
+            .iter()
+            .find(|(m, s)| m.column() == column && same(m, s))
+        {
             return m.name.clone();
         }
         let mut col = column.to_string();
         let mut n = 1;
-        while self.metrics.iter().any(|(m, _)| m.column() == col || m.name == names::ident(&col)) {
+        while self
+            .metrics
+            .iter()
+            .any(|(m, _)| m.column() == col || m.name == names::ident(&col))
+        {
             n += 1;
             col = format!("{column}_{n}");
         }
@@ -157,12 +190,22 @@ impl<'a> Cx<'a> {
         (list.into_iter().map(|(m, _)| m).collect(), sources)
     }
 
+    /// Whether the document has a value at `path` (a field the reader could not read is
+    /// present, and already reported).
+    pub fn present(&self, path: &Path) -> bool {
+        self.root.lookup(path).is_some_and(|n| !n.is_null())
+    }
+
     /// A non-negative count (replicas), E405 otherwise.
     pub fn count(&mut self, path: &Path, v: i32) -> Option<u32> {
         match u32::try_from(v) {
             Ok(c) => Some(c),
             Err(_) => {
-                self.error("E405", path, format!("{v} is negative; a count of replicas is 0 or more"));
+                self.error(
+                    "E405",
+                    path,
+                    format!("{v} is negative; a count of replicas is 0 or more"),
+                );
                 None
             }
         }
@@ -171,13 +214,20 @@ impl<'a> Cx<'a> {
 
 /// `service NAME` and the `kubernetes { hpa|keda "NAME" namespace … label … annotation … }`
 /// lines from `metadata`.
-fn service_and_meta(cx: &mut Cx<'_>, meta: &ObjectMeta, kind: ManifestKind) -> (String, Kubernetes) {
+fn service_and_meta(
+    cx: &mut Cx<'_>,
+    meta: &ObjectMeta,
+    kind: ManifestKind,
+) -> (String, Kubernetes) {
     let service = names::ident(&meta.name);
     if service != meta.name {
         cx.warn(
             "W405",
             &Path::root().key("metadata").key("name"),
-            format!("`{}` is not a scalerules name: the service is `{service}`", meta.name),
+            format!(
+                "`{}` is not a scalerules name: the service is `{service}`",
+                meta.name
+            ),
         )
         .help = Some("the manifest's name is kept verbatim in `kubernetes { … }`".into());
     }
@@ -197,8 +247,14 @@ fn service_and_meta(cx: &mut Cx<'_>, meta: &ObjectMeta, kind: ManifestKind) -> (
 /// policy list, tolerance ≥ 0).
 fn behavior(cx: &mut Cx<'_>, b: &manifest::Behavior, path: &Path) -> policy::Behavior {
     policy::Behavior {
-        scale_out: b.scale_up.as_ref().map(|r| rules(cx, r, &path.key("scaleUp"))),
-        scale_in: b.scale_down.as_ref().map(|r| rules(cx, r, &path.key("scaleDown"))),
+        scale_out: b
+            .scale_up
+            .as_ref()
+            .map(|r| rules(cx, r, &path.key("scaleUp"))),
+        scale_in: b
+            .scale_down
+            .as_ref()
+            .map(|r| rules(cx, r, &path.key("scaleDown"))),
     }
 }
 
@@ -214,8 +270,12 @@ fn rules(cx: &mut Cx<'_>, r: &manifest::ScalingRules, path: &Path) -> policy::Ru
     let policies = r.policies.as_ref().map(|list| {
         let p = path.key("policies");
         if list.is_empty() {
-            cx.error("E405", &p, "an empty policy list: the API needs at least one policy when `policies` is given")
-                .help = Some("remove `policies` to take the default ones".into());
+            cx.error(
+                "E405",
+                &p,
+                "an empty policy list: the API needs at least one policy when `policies` is given",
+            )
+            .help = Some("remove `policies` to take the default ones".into());
         }
         list.iter()
             .enumerate()
@@ -242,10 +302,18 @@ fn rules(cx: &mut Cx<'_>, r: &manifest::ScalingRules, path: &Path) -> policy::Ru
     }
 }
 
-fn rate_policy(cx: &mut Cx<'_>, p: &manifest::ScalingPolicy, path: &Path) -> Option<policy::RatePolicy> {
+fn rate_policy(
+    cx: &mut Cx<'_>,
+    p: &manifest::ScalingPolicy,
+    path: &Path,
+) -> Option<policy::RatePolicy> {
     let mut ok = true;
     if p.value <= 0 {
-        cx.error("E405", &path.key("value"), format!("{} is not above 0", p.value));
+        cx.error(
+            "E405",
+            &path.key("value"),
+            format!("{} is not above 0", p.value),
+        );
         ok = false;
     }
     if !(1..=1800).contains(&p.period_seconds) {

@@ -4,7 +4,11 @@
 use super::read::{Object, Reader};
 use super::*;
 
-pub(super) fn read(r: &mut Reader, mut root: Object<'_>, api: &str) -> Option<HorizontalPodAutoscaler> {
+pub(super) fn read(
+    r: &mut Reader<'_>,
+    mut root: Object<'_>,
+    api: &str,
+) -> Option<HorizontalPodAutoscaler> {
     let metadata = root.req(r, "metadata", read_metadata);
     root.server_set(r, &["status"]);
     let spec = root.req(r, "spec", |r, n, p| read_spec(r, n, p, api));
@@ -15,7 +19,7 @@ pub(super) fn read(r: &mut Reader, mut root: Object<'_>, api: &str) -> Option<Ho
     })
 }
 
-fn read_spec(r: &mut Reader, node: &Node, path: &Path, api: &str) -> Option<HpaSpec> {
+fn read_spec(r: &mut Reader<'_>, node: &Node, path: &Path, api: &str) -> Option<HpaSpec> {
     let mut o = r.object(node, path)?;
     let scale_target_ref = o.req(r, "scaleTargetRef", read_reference);
     let min_replicas = o.opt(r, "minReplicas", Reader::int32);
@@ -25,15 +29,17 @@ fn read_spec(r: &mut Reader, node: &Node, path: &Path, api: &str) -> Option<HpaS
         // v1's one field, read as the v2 metric it converts to.
         let cpu = o.opt(r, "targetCPUUtilizationPercentage", Reader::int32);
         if let Some(pct) = cpu {
-            metrics.get_or_insert_with(Vec::new).push(MetricSpec::Resource {
-                name: "cpu".into(),
-                target: MetricTarget {
-                    kind: TargetType::Utilization,
-                    value: None,
-                    average_value: None,
-                    average_utilization: Some(pct),
-                },
-            });
+            metrics
+                .get_or_insert_with(Vec::new)
+                .push(MetricSpec::Resource {
+                    name: "cpu".into(),
+                    target: MetricTarget {
+                        kind: TargetType::Utilization,
+                        value: None,
+                        average_value: None,
+                        average_utilization: Some(pct),
+                    },
+                });
         }
     }
     let behavior = o.opt(r, "behavior", read_behavior);
@@ -47,7 +53,11 @@ fn read_spec(r: &mut Reader, node: &Node, path: &Path, api: &str) -> Option<HpaS
     })
 }
 
-pub(super) fn read_reference(r: &mut Reader, node: &Node, path: &Path) -> Option<ObjectReference> {
+pub(super) fn read_reference(
+    r: &mut Reader<'_>,
+    node: &Node,
+    path: &Path,
+) -> Option<ObjectReference> {
     let mut o = r.object(node, path)?;
     let api_version = o.opt(r, "apiVersion", Reader::string);
     let kind = o.req(r, "kind", Reader::string);
@@ -60,7 +70,7 @@ pub(super) fn read_reference(r: &mut Reader, node: &Node, path: &Path) -> Option
     })
 }
 
-fn read_metric(r: &mut Reader, node: &Node, path: &Path) -> Option<MetricSpec> {
+fn read_metric(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<MetricSpec> {
     let mut o = r.object(node, path)?;
     let kind = o.req(r, "type", Reader::string)?;
     const KINDS: [(&str, &str); 5] = [
@@ -81,7 +91,12 @@ fn read_metric(r: &mut Reader, node: &Node, path: &Path) -> Option<MetricSpec> {
     spec
 }
 
-fn read_metric_source(r: &mut Reader, node: &Node, path: &Path, kind: &str) -> Option<MetricSpec> {
+fn read_metric_source(
+    r: &mut Reader<'_>,
+    node: &Node,
+    path: &Path,
+    kind: &str,
+) -> Option<MetricSpec> {
     let mut o = r.object(node, path)?;
     let spec = match kind {
         "Resource" => {
@@ -133,7 +148,7 @@ fn read_metric_source(r: &mut Reader, node: &Node, path: &Path, kind: &str) -> O
     Some(spec)
 }
 
-fn read_identifier(r: &mut Reader, node: &Node, path: &Path) -> Option<MetricIdentifier> {
+fn read_identifier(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<MetricIdentifier> {
     let mut o = r.object(node, path)?;
     let name = o.req(r, "name", Reader::string);
     let selector = o.opt(r, "selector", selector::read);
@@ -144,13 +159,18 @@ fn read_identifier(r: &mut Reader, node: &Node, path: &Path) -> Option<MetricIde
     })
 }
 
-fn read_target(r: &mut Reader, node: &Node, path: &Path) -> Option<MetricTarget> {
+fn read_target(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<MetricTarget> {
     let mut o = r.object(node, path)?;
     let kind = o.req(r, "type", |r, n, p| {
         let s = r.string(n, p)?;
         let t = TargetType::parse(&s);
         if t.is_none() {
-            r.push(bad_enum(p, n, &s, &["Utilization", "Value", "AverageValue"]));
+            r.push(bad_enum(
+                p,
+                n,
+                &s,
+                &["Utilization", "Value", "AverageValue"],
+            ));
         }
         t
     });

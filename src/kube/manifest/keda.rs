@@ -4,7 +4,7 @@ use super::read::{Object, Reader};
 use super::*;
 use crate::kube::yaml::Value;
 
-pub(super) fn read(r: &mut Reader, mut root: Object<'_>) -> Option<ScaledObject> {
+pub(super) fn read(r: &mut Reader<'_>, mut root: Object<'_>) -> Option<ScaledObject> {
     let metadata = root.req(r, "metadata", read_metadata);
     root.server_set(r, &["status"]);
     let spec = root.req(r, "spec", read_spec);
@@ -15,7 +15,7 @@ pub(super) fn read(r: &mut Reader, mut root: Object<'_>) -> Option<ScaledObject>
     })
 }
 
-fn read_spec(r: &mut Reader, node: &Node, path: &Path) -> Option<ScaledObjectSpec> {
+fn read_spec(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<ScaledObjectSpec> {
     let mut o = r.object(node, path)?;
     let scale_target_ref = o.req(r, "scaleTargetRef", read_target_ref);
     let polling_interval = o.opt(r, "pollingInterval", Reader::int32);
@@ -42,7 +42,7 @@ fn read_spec(r: &mut Reader, node: &Node, path: &Path) -> Option<ScaledObjectSpe
     })
 }
 
-fn read_target_ref(r: &mut Reader, node: &Node, path: &Path) -> Option<ScaleTarget> {
+fn read_target_ref(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<ScaleTarget> {
     let mut o = r.object(node, path)?;
     let name = o.req(r, "name", Reader::string);
     let api_version = o.opt(r, "apiVersion", Reader::string);
@@ -57,7 +57,7 @@ fn read_target_ref(r: &mut Reader, node: &Node, path: &Path) -> Option<ScaleTarg
     })
 }
 
-fn read_fallback(r: &mut Reader, node: &Node, path: &Path) -> Option<Fallback> {
+fn read_fallback(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<Fallback> {
     let mut o = r.object(node, path)?;
     let failure_threshold = o.req(r, "failureThreshold", Reader::int32);
     let replicas = o.req(r, "replicas", Reader::int32);
@@ -70,10 +70,9 @@ fn read_fallback(r: &mut Reader, node: &Node, path: &Path) -> Option<Fallback> {
     })
 }
 
-fn read_advanced(r: &mut Reader, node: &Node, path: &Path) -> Option<Advanced> {
+fn read_advanced(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<Advanced> {
     let mut o = r.object(node, path)?;
-    let restore_to_original_replica_count =
-        o.opt(r, "restoreToOriginalReplicaCount", Reader::bool);
+    let restore_to_original_replica_count = o.opt(r, "restoreToOriginalReplicaCount", Reader::bool);
     let horizontal_pod_autoscaler_config = o.opt(r, "horizontalPodAutoscalerConfig", |r, n, p| {
         let mut h = r.object(n, p)?;
         let name = h.opt(r, "name", Reader::string);
@@ -103,16 +102,21 @@ fn read_advanced(r: &mut Reader, node: &Node, path: &Path) -> Option<Advanced> {
     })
 }
 
-fn read_metric_type(r: &mut Reader, node: &Node, path: &Path) -> Option<TargetType> {
+fn read_metric_type(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<TargetType> {
     let s = r.string(node, path)?;
     let t = TargetType::parse(&s);
     if t.is_none() {
-        r.push(bad_enum(path, node, &s, &["AverageValue", "Value", "Utilization"]));
+        r.push(bad_enum(
+            path,
+            node,
+            &s,
+            &["AverageValue", "Value", "Utilization"],
+        ));
     }
     t
 }
 
-fn read_trigger(r: &mut Reader, node: &Node, path: &Path) -> Option<Trigger> {
+fn read_trigger(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<Trigger> {
     let mut o = r.object(node, path)?;
     let kind = o.req(r, "type", Reader::string);
     let name = o.opt(r, "name", Reader::string);
@@ -139,7 +143,11 @@ fn read_trigger(r: &mut Reader, node: &Node, path: &Path) -> Option<Trigger> {
 
 /// A trigger's `metadata` (`map[string]string`): a value written as a number or boolean
 /// is kept as its text with W407, since the API server refuses it.
-fn read_metadata_map(r: &mut Reader, node: &Node, path: &Path) -> Option<Vec<(String, String)>> {
+fn read_metadata_map(
+    r: &mut Reader<'_>,
+    node: &Node,
+    path: &Path,
+) -> Option<Vec<(String, String)>> {
     let Value::Map(entries) = &node.value else {
         return r.string_map(node, path); // reports the wrong type
     };

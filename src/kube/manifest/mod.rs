@@ -20,8 +20,8 @@ use read::Reader;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Manifest {
-    Hpa(HorizontalPodAutoscaler),
-    Keda(ScaledObject),
+    Hpa(Box<HorizontalPodAutoscaler>),
+    Keda(Box<ScaledObject>),
 }
 
 /// `metadata`: the parts a policy keeps.
@@ -295,13 +295,13 @@ pub const KEDA_API: &str = "keda.sh/v1alpha1";
 
 /// Reads one document; the diagnostics are appended to `diags`.
 pub fn read_document(root: &Node, diags: &mut Vec<ImportDiagnostic>) -> Read {
-    let mut r = Reader::new();
+    let mut r = Reader::new(root);
     let read = read_root(&mut r, root);
     diags.append(&mut r.diags);
     read
 }
 
-fn read_root(r: &mut Reader, root: &Node) -> Read {
+fn read_root(r: &mut Reader<'_>, root: &Node) -> Read {
     let path = Path::root();
     let Some(mut obj) = r.object(root, &path) else {
         return Read::Failed;
@@ -316,7 +316,10 @@ fn read_root(r: &mut Reader, root: &Node) -> Read {
     match (kind.as_str(), group) {
         ("HorizontalPodAutoscaler", "autoscaling") => {
             if api != HPA_API {
-                let older = matches!(api.as_str(), "autoscaling/v2beta2" | "autoscaling/v2beta1" | "autoscaling/v1");
+                let older = matches!(
+                    api.as_str(),
+                    "autoscaling/v2beta2" | "autoscaling/v2beta1" | "autoscaling/v1"
+                );
                 if !older {
                     r.push(unsupported(&api, &kind, loc));
                     return Read::Failed;
@@ -330,14 +333,17 @@ fn read_root(r: &mut Reader, root: &Node) -> Read {
                     .at(root.locate(&path.key("apiVersion"))),
                 );
             }
-            hpa::read(r, obj, &api).map_or(Read::Failed, |h| Read::Manifest(Manifest::Hpa(h)))
+            hpa::read(r, obj, &api)
+                .map_or(Read::Failed, |h| Read::Manifest(Manifest::Hpa(Box::new(h))))
         }
         ("ScaledObject", "keda.sh") => {
             if api != KEDA_API {
                 r.push(unsupported(&api, &kind, loc));
                 return Read::Failed;
             }
-            keda::read(r, obj).map_or(Read::Failed, |k| Read::Manifest(Manifest::Keda(k)))
+            keda::read(r, obj).map_or(Read::Failed, |k| {
+                Read::Manifest(Manifest::Keda(Box::new(k)))
+            })
         }
         ("ScaledJob", "keda.sh") => {
             r.push(
@@ -374,17 +380,23 @@ fn unsupported(api: &str, kind: &str, loc: super::yaml::Loc) -> ImportDiagnostic
     .at(loc)
     .help(format!(
         "write `apiVersion: {}`",
-        if kind == "ScaledObject" { KEDA_API } else { HPA_API }
+        if kind == "ScaledObject" {
+            KEDA_API
+        } else {
+            HPA_API
+        }
     ))
 }
 
 /// `metadata`, with the fields the API server sets reported and ignored.
-fn read_metadata(r: &mut Reader, node: &Node, path: &Path) -> Option<ObjectMeta> {
+fn read_metadata(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<ObjectMeta> {
     let mut o = r.object(node, path)?;
     let name = o.req(r, "name", Reader::string);
     let namespace = o.opt(r, "namespace", Reader::string);
     let labels = o.opt(r, "labels", Reader::string_map).unwrap_or_default();
-    let annotations = o.opt(r, "annotations", Reader::string_map).unwrap_or_default();
+    let annotations = o
+        .opt(r, "annotations", Reader::string_map)
+        .unwrap_or_default();
     o.server_set(
         r,
         &[
@@ -410,7 +422,7 @@ fn read_metadata(r: &mut Reader, node: &Node, path: &Path) -> Option<ObjectMeta>
 }
 
 /// `behavior` / `horizontalPodAutoscalerConfig.behavior`.
-fn read_behavior(r: &mut Reader, node: &Node, path: &Path) -> Option<Behavior> {
+fn read_behavior(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<Behavior> {
     let mut o = r.object(node, path)?;
     let scale_up = o.opt(r, "scaleUp", read_rules);
     let scale_down = o.opt(r, "scaleDown", read_rules);
@@ -421,7 +433,7 @@ fn read_behavior(r: &mut Reader, node: &Node, path: &Path) -> Option<Behavior> {
     })
 }
 
-fn read_rules(r: &mut Reader, node: &Node, path: &Path) -> Option<ScalingRules> {
+fn read_rules(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<ScalingRules> {
     let mut o = r.object(node, path)?;
     let stabilization_window_seconds = o.opt(r, "stabilizationWindowSeconds", Reader::int32);
     let select_policy = o.opt(r, "selectPolicy", |r, n, p| {
@@ -448,7 +460,7 @@ fn read_rules(r: &mut Reader, node: &Node, path: &Path) -> Option<ScalingRules> 
     })
 }
 
-fn read_policy(r: &mut Reader, node: &Node, path: &Path) -> Option<ScalingPolicy> {
+fn read_policy(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<ScalingPolicy> {
     let mut o = r.object(node, path)?;
     let kind = o.req(r, "type", |r, n, p| {
         let s = r.string(n, p)?;
@@ -473,7 +485,12 @@ fn read_policy(r: &mut Reader, node: &Node, path: &Path) -> Option<ScalingPolicy
 }
 
 /// E405 for a value outside an enum, with the closest accepted spelling.
-pub(crate) fn bad_enum(path: &Path, node: &Node, found: &str, accepted: &[&str]) -> ImportDiagnostic {
+pub(crate) fn bad_enum(
+    path: &Path,
+    node: &Node,
+    found: &str,
+    accepted: &[&str],
+) -> ImportDiagnostic {
     let list = accepted
         .iter()
         .map(|a| format!("`{a}`"))

@@ -6,13 +6,18 @@ use super::super::quantity::Quantity;
 use super::super::yaml::{Node, Path, Value};
 
 /// Collects the diagnostics of one document.
-pub struct Reader {
+pub struct Reader<'d> {
+    /// The document, to place a missing field at its parent's key.
+    root: &'d Node,
     pub diags: Vec<ImportDiagnostic>,
 }
 
-impl Reader {
-    pub fn new() -> Self {
-        Reader { diags: Vec::new() }
+impl<'d> Reader<'d> {
+    pub fn new(root: &'d Node) -> Self {
+        Reader {
+            root,
+            diags: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, d: ImportDiagnostic) {
@@ -97,8 +102,7 @@ impl Reader {
             Ok(q) => Some(q),
             Err(e) => {
                 self.push(
-                    ImportDiagnostic::error("E406", path.to_string(), e.to_string())
-                        .at(node.loc),
+                    ImportDiagnostic::error("E406", path.to_string(), e.to_string()).at(node.loc),
                 );
                 None
             }
@@ -128,7 +132,7 @@ impl Reader {
         &mut self,
         node: &Node,
         path: &Path,
-        mut item: impl FnMut(&mut Reader, &Node, &Path) -> Option<T>,
+        mut item: impl FnMut(&mut Reader<'d>, &Node, &Path) -> Option<T>,
     ) -> Option<Vec<T>> {
         let Value::Seq(items) = &node.value else {
             self.wrong_type(node, path, "a list");
@@ -175,22 +179,22 @@ impl<'n> Object<'n> {
         (!e.value.is_null()).then(|| (&e.value, self.path.key(key)))
     }
 
-    pub fn opt<T>(
+    pub fn opt<'d, T>(
         &mut self,
-        r: &mut Reader,
+        r: &mut Reader<'d>,
         key: &str,
-        read: impl FnOnce(&mut Reader, &Node, &Path) -> Option<T>,
+        read: impl FnOnce(&mut Reader<'d>, &Node, &Path) -> Option<T>,
     ) -> Option<T> {
         let (node, path) = self.field(key)?;
         read(r, node, &path)
     }
 
     /// A required field: E403 when absent.
-    pub fn req<T>(
+    pub fn req<'d, T>(
         &mut self,
-        r: &mut Reader,
+        r: &mut Reader<'d>,
         key: &str,
-        read: impl FnOnce(&mut Reader, &Node, &Path) -> Option<T>,
+        read: impl FnOnce(&mut Reader<'d>, &Node, &Path) -> Option<T>,
     ) -> Option<T> {
         match self.field(key) {
             Some((node, path)) => read(r, node, &path),
@@ -202,7 +206,7 @@ impl<'n> Object<'n> {
                         path.to_string(),
                         format!("`{key}` is required here"),
                     )
-                    .at(self.node.loc),
+                    .at(r.root.locate(&self.path)),
                 );
                 None
             }
@@ -210,7 +214,7 @@ impl<'n> Object<'n> {
     }
 
     /// Marks keys as known but not part of the policy: each present one gets W402.
-    pub fn server_set(&mut self, r: &mut Reader, keys: &[&str]) {
+    pub fn server_set(&mut self, r: &mut Reader<'_>, keys: &[&str]) {
         for k in keys {
             self.used.push((*k).to_string());
             if let Some(e) = self.node.get(k) {
@@ -227,7 +231,7 @@ impl<'n> Object<'n> {
     }
 
     /// Reports every key not read as unknown (W401), with a "did you mean" among `known`.
-    pub fn finish(self, r: &mut Reader) {
+    pub fn finish(self, r: &mut Reader<'_>) {
         let Value::Map(entries) = &self.node.value else {
             return;
         };
@@ -244,7 +248,9 @@ impl<'n> Object<'n> {
             let close = self
                 .used
                 .iter()
-                .filter(|u| strsim::damerau_levenshtein(&u.to_lowercase(), &e.key.to_lowercase()) <= 2)
+                .filter(|u| {
+                    strsim::damerau_levenshtein(&u.to_lowercase(), &e.key.to_lowercase()) <= 2
+                })
                 .min_by_key(|u| strsim::damerau_levenshtein(u, &e.key));
             if let Some(c) = close {
                 d = d.help(format!("did you mean `{c}`?"));

@@ -40,11 +40,15 @@ impl Operator {
     }
 }
 
-pub(super) fn read(r: &mut Reader, node: &Node, path: &Path) -> Option<LabelSelector> {
+pub(super) fn read(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<LabelSelector> {
     let mut o = r.object(node, path)?;
-    let match_labels = o.opt(r, "matchLabels", Reader::string_map).unwrap_or_default();
+    let match_labels = o
+        .opt(r, "matchLabels", Reader::string_map)
+        .unwrap_or_default();
     let match_expressions = o
-        .opt(r, "matchExpressions", |r, n, p| r.list(n, p, read_requirement))
+        .opt(r, "matchExpressions", |r, n, p| {
+            r.list(n, p, read_requirement)
+        })
         .unwrap_or_default();
     o.finish(r);
     Some(LabelSelector {
@@ -53,7 +57,7 @@ pub(super) fn read(r: &mut Reader, node: &Node, path: &Path) -> Option<LabelSele
     })
 }
 
-fn read_requirement(r: &mut Reader, node: &Node, path: &Path) -> Option<Requirement> {
+fn read_requirement(r: &mut Reader<'_>, node: &Node, path: &Path) -> Option<Requirement> {
     let mut o = r.object(node, path)?;
     let key = o.req(r, "key", Reader::string);
     let operator = o.req(r, "operator", |r, n, p| {
@@ -66,7 +70,12 @@ fn read_requirement(r: &mut Reader, node: &Node, path: &Path) -> Option<Requirem
             _ => None,
         };
         if op.is_none() {
-            r.push(bad_enum(p, n, &s, &["In", "NotIn", "Exists", "DoesNotExist"]));
+            r.push(bad_enum(
+                p,
+                n,
+                &s,
+                &["In", "NotIn", "Exists", "DoesNotExist"],
+            ));
         }
         op
     });
@@ -224,7 +233,10 @@ mod tests {
             ],
         };
         let text = sel.to_string();
-        assert_eq!(text, "app=checkout,tier in (web,api),zone notin (eu-1),ready,!canary");
+        assert_eq!(
+            text,
+            "app=checkout,tier in (web,api),zone notin (eu-1),ready,!canary"
+        );
         assert_eq!(LabelSelector::parse(&text).unwrap(), sel);
     }
 
