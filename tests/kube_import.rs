@@ -243,6 +243,50 @@ fn round_trip_file(path: &Path, src: &str) -> usize {
     n
 }
 
+#[test]
+fn diagnostics_carry_the_byte_span_of_their_field() {
+    let src = std::fs::read_to_string("tests/fixtures/kube/broken-fields.yaml").unwrap();
+    let imported = import(&src);
+    let quoted = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "E404")
+        .unwrap();
+    assert_eq!(quoted.path, "spec.minReplicas");
+    assert_eq!(&src[quoted.span.start..quoted.span.end], "\"3\"");
+    let typo = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "W401")
+        .unwrap();
+    assert_eq!(&src[typo.span.start..typo.span.end], "minReplica");
+    let missing = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "E403")
+        .unwrap();
+    assert!(src[missing.span.start..missing.span.end].starts_with("object:"));
+}
+
+#[test]
+fn a_policy_without_targets_has_no_manifest() {
+    let imported =
+        import(&std::fs::read_to_string("tests/fixtures/kube/broken-keda.yaml").unwrap());
+    let policy = &imported.policies[0];
+    assert!(policy.targets.is_empty());
+    for to in [To::Hpa, To::Keda] {
+        let out = export::export(policy, to);
+        assert!(out.manifest.is_none());
+        assert!(
+            out.diagnostics
+                .iter()
+                .any(|d| d.code == "E413" && d.path == "service"),
+            "{:?}",
+            out.diagnostics
+        );
+    }
+}
+
 // ----- the bundled checkout HPA ------------------------------------------------------------
 
 #[test]

@@ -180,6 +180,16 @@ fn hpa(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> HorizontalPodAutoscaler
             "scaling to an idle count is KEDA's; export to KEDA",
         );
     }
+    if p.targets.is_empty() {
+        diags.push(
+            ImportDiagnostic::error(
+                "E413",
+                "service",
+                "a policy without a `target` has no HorizontalPodAutoscaler form",
+            )
+            .help("an HPA holds metrics at targets: add a `target` statement"),
+        );
+    }
     let metrics = p
         .targets
         .iter()
@@ -334,6 +344,16 @@ fn keda(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> ScaledObject {
 }
 
 fn triggers(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> Vec<Trigger> {
+    if p.targets.is_empty() && p.schedules.is_empty() {
+        diags.push(
+            ImportDiagnostic::error(
+                "E413",
+                "service",
+                "a policy without a `target` or a `propose` schedule has no KEDA trigger",
+            )
+            .help("a ScaledObject needs at least one trigger: add a `target` statement"),
+        );
+    }
     let default: Vec<TriggerRef> = p
         .targets
         .iter()

@@ -1,6 +1,31 @@
 //! [`Policy`] → `.scale` text, in the layout `scalerules fmt` prints: two spaces inside
 //! `service NAME { … }`, one statement per line, statements in the canonical order
 //! (`docs/design-kubernetes.md` section 10), a blank line between groups.
+//!
+//! The syntax is the design's (sections 1 and 8), with these forms the design leaves
+//! open, which the grammar phase must accept:
+//!
+//! ```text
+//! idle to N [after D][, check every D]          # an absent duration is KEDA's default
+//! metric NAME in cores|bytes per replica        # cpu_average / memory_average
+//! target NAME at 500 millicores per replica     # also `2 cores`, `512Mi`, `1GB`, `100 bytes`
+//! kubernetes {
+//!   scale "NAME"                                # KEDA: no kind (Deployment by default)
+//!   metric NAME: prometheus "ADDR" query "Q" auth "SECRET" kind ClusterTriggerAuthentication
+//!   trigger REF name "N", cached metrics [false], metric type AverageValue, auth "A" [kind K]
+//!   keda metadata REF "KEY" = "VALUE"           # trigger metadata no statement says
+//!   keda triggers REF, REF, …                   # only when not targets first, then schedules
+//!   cron schedule N start "CRON" end "CRON"     # only when export would write other text
+//!   keda polling D, cooldown D, initial cooldown D, hpa name "N"
+//!   keda fallback N failures, M replicas[, BEHAVIOR]
+//!   keda restore original replicas [false]
+//!   keda modifiers formula "F" target "T" activation "A" type AverageValue
+//! }
+//! REF := a metric name | schedule N (the N-th schedule line, from 1)
+//! ```
+//!
+//! Strings escape `"` and `\` with a backslash (PromQL label matchers are quoted); today's
+//! grammar has no escapes, so the grammar phase adds them.
 
 use super::policy::*;
 use super::quantity::{Format, Quantity};
