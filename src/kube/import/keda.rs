@@ -1,11 +1,11 @@
 //! KEDA ScaledObject → [`Policy`] (`docs/design-kubernetes.md` 8.2).
 
+use super::schedule;
 use super::*;
-use crate::kube::cron;
-use crate::kube::manifest::{ScaledObject, TargetType, Trigger};
+use crate::kube::manifest::{ScaledObject, ScaledObjectSpec, TargetType, Trigger};
 use crate::kube::policy::{
-    Bound, Fallback, Idle, Modifiers, ScaleRef, Schedule, Target, TargetValue, TriggerMeta,
-    TriggerRef,
+    Fallback, Idle, Keda, Modifiers, Replicas, ScaleRef, Schedule, Target, TargetValue,
+    TriggerMeta, TriggerRef,
 };
 use crate::kube::quantity::{Format, Quantity};
 
@@ -21,16 +21,7 @@ const PAUSE_ANNOTATIONS: &[&str] = &[
 
 pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
     let (service, mut kube) = service_and_meta(cx, &k.metadata, ManifestKind::Keda);
-    for (key, value) in &k.metadata.annotations {
-        if PAUSE_ANNOTATIONS.contains(&key.as_str()) {
-            cx.warn(
-                "W404",
-                &Path::root().key("metadata").key("annotations").key(key),
-                format!("`{key}: {value}` pauses KEDA; a backtest does not simulate the pause"),
-            );
-        }
-    }
-    let spec = Path::root().key("spec");
+    paused(cx, &k.metadata.annotations);
     let s = &k.spec;
     kube.scale = Some(ScaleRef {
         kind: s.scale_target_ref.kind.clone(),
@@ -38,178 +29,10 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
         api: s.scale_target_ref.api_version.clone(),
         env_container: s.scale_target_ref.env_source_container_name.clone(),
     });
-
-    let min_path = spec.key("minReplicaCount");
-    let max_path = spec.key("maxReplicaCount");
-    let min = cx
-        .count(&min_path, s.min_replica_count.unwrap_or(0))
-        .unwrap_or(0);
-    let max = cx
-        .count(&max_path, s.max_replica_count.unwrap_or(DEFAULT_MAX))
-        .unwrap_or(1);
-    let replicas = bounds(cx, (min, &min_path), (max, &max_path));
-
-    let seconds = |cx: &mut Cx<'_>, key: &str, v: Option<i32>| {
-        v.and_then(|v| {
-            let p = spec.key(key);
-            (v >= 0).then_some(v as u32).or_else(|| {
-                cx.error("E405", &p, format!("{v} s is negative"));
-                None
-            })
-        })
-    };
-    let polling = seconds(cx, "pollingInterval", s.polling_interval);
-    let cooldown = seconds(cx, "cooldownPeriod", s.cooldown_period);
-    let idle_path = spec.key("idleReplicaCount");
-    let idle_to = s.idle_replica_count.and_then(|n| cx.count(&idle_path, n));
-    let idle = match idle_to {
-        Some(n) if n >= min => {
-            cx.error(
-                "E405",
-                &idle_path,
-                format!(
-                    "idleReplicaCount {n} must be below minReplicaCount {min} (KEDA rejects it)"
-                ),
-            );
-            None
-        }
-        Some(n) => Some(n),
-        None if min == 0 => Some(0),
-        None => None,
-    };
-    let idle = idle.map(|to| Idle {
-        to,
-        after: cooldown,
-        check_every: polling,
-    });
-    if idle.is_none() {
-        kube.keda.polling = polling;
-        kube.keda.cooldown = cooldown;
-    }
-    kube.keda.initial_cooldown = seconds(cx, "initialCooldownPeriod", s.initial_cooldown_period);
-    if kube.keda.initial_cooldown.is_some() {
-        cx.warn(
-            "W404",
-            &spec.key("initialCooldownPeriod"),
-            "initialCooldownPeriod only delays the first scale to zero after KEDA starts; kept for export, not simulated",
-        );
-    }
-    if let Some(f) = &s.fallback {
-        let fp = spec.key("fallback");
-        let failures = cx.count(&fp.key("failureThreshold"), f.failure_threshold);
-        let fallback_replicas = cx.count(&fp.key("replicas"), f.replicas);
-        if let (Some(failures), Some(replicas)) = (failures, fallback_replicas) {
-            kube.keda.fallback = Some(Fallback {
-                failures,
-                replicas,
-                behavior: f.behavior.clone(),
-            });
-        }
-        cx.warn(
-            "W404",
-            &fp,
-            "fallback replaces a failing metric's value; scalerules treats a failing metric as unavailable (Kubernetes' rule)",
-        );
-    }
-
-    let mut behavior = None;
-    if let Some(a) = &s.advanced {
-        let ap = spec.key("advanced");
-        kube.keda.restore_original = a.restore_to_original_replica_count;
-        if let Some(h) = &a.horizontal_pod_autoscaler_config {
-            kube.keda.hpa_name = h.name.clone();
-            behavior = h.behavior.as_ref().map(|b| {
-                super::behavior(
-                    cx,
-                    b,
-                    &ap.key("horizontalPodAutoscalerConfig").key("behavior"),
-                )
-            });
-        }
-        if let Some(m) = &a.scaling_modifiers {
-            kube.keda.modifiers = Some(Modifiers {
-                formula: m.formula.clone(),
-                target: m.target.clone(),
-                activation: m.activation_target.clone(),
-                metric_type: m.metric_type,
-            });
-            cx.error(
-                "E411",
-                &ap.key("scalingModifiers"),
-                "scalingModifiers combines the triggers with a formula into one metric; scalerules has no such target",
-            )
-            .help = Some("kept in `kubernetes { keda modifiers … }` for export; evaluation refuses the policy until the formula is rewritten as targets".into());
-        }
-    }
-
-    let mut targets = Vec::new();
-    let mut schedules: Vec<Schedule> = Vec::new();
-    let mut order = Vec::new();
-    let tp = spec.key("triggers");
-    for (i, t) in s.triggers.iter().enumerate() {
-        let path = tp.index(i);
-        let mut meta = TriggerMeta {
-            name: t.name.clone(),
-            use_cached_metrics: t.use_cached_metrics,
-            ..TriggerMeta::default()
-        };
-        let reference = match t.kind.as_str() {
-            "cpu" | "memory" => resource(cx, t, &path, &mut meta).map(|tg| {
-                let r = TriggerRef::Metric(tg.metric.clone());
-                targets.push(tg);
-                r
-            }),
-            "prometheus" => prometheus(cx, t, &path, &mut meta).map(|tg| {
-                let r = TriggerRef::Metric(tg.metric.clone());
-                targets.push(tg);
-                r
-            }),
-            "cron" => {
-                cron_schedules(cx, t, &path, &mut meta, &mut kube, schedules.len()).map(|lines| {
-                    let r = TriggerRef::Schedule(schedules.len() + 1);
-                    // A trigger split in several lines: the later lines follow it in order.
-                    for extra in 1..lines.len() {
-                        order.push(TriggerRef::Schedule(schedules.len() + 1 + extra));
-                    }
-                    schedules.extend(lines);
-                    r
-                })
-            }
-            other => {
-                cx.error(
-                    "E408",
-                    &path.key("type"),
-                    format!("KEDA's `{other}` scaler has no scalerules equivalent: this trigger is not imported"),
-                )
-                .help = Some("scalerules reads cpu, memory, prometheus and cron triggers; a metric the scaler reads can be a prometheus query or an External metric".into());
-                None
-            }
-        };
-        if let Some(r) = reference {
-            let has_meta = meta.name.is_some()
-                || meta.use_cached_metrics.is_some()
-                || meta.auth.is_some()
-                || meta.metric_type.is_some()
-                || !meta.metadata.is_empty();
-            if has_meta {
-                meta.of = Some(r.clone());
-                kube.triggers.push(meta);
-            }
-            let at = order.len() - extra_refs(&order, &r);
-            order.insert(at, r);
-        }
-    }
-    if s.triggers.is_empty() {
-        cx.error("E403", &tp, "a ScaledObject needs at least one trigger");
-    }
-    let default_order: Vec<TriggerRef> = targets
-        .iter()
-        .map(|t| TriggerRef::Metric(t.metric.clone()))
-        .chain((1..=schedules.len()).map(TriggerRef::Schedule))
-        .collect();
-    if order != default_order {
-        kube.trigger_order = Some(order);
-    }
+    let (replicas, idle) = bounds_and_idle(cx, s, &mut kube.keda);
+    not_simulated(cx, s, &mut kube.keda);
+    let behavior = advanced(cx, s, &mut kube.keda);
+    let (targets, schedules) = triggers(cx, s, &mut kube);
     let (metrics, sources) = cx.take_metrics();
     kube.sources = sources;
     Policy {
@@ -224,20 +47,218 @@ pub(super) fn policy(cx: &mut Cx<'_>, k: &ScaledObject) -> Policy {
     }
 }
 
-/// How many refs at the end of `order` are the later lines of the split trigger `r`.
-fn extra_refs(order: &[TriggerRef], r: &TriggerRef) -> usize {
-    let TriggerRef::Schedule(first) = r else {
-        return 0;
+fn paused(cx: &mut Cx<'_>, annotations: &[(String, String)]) {
+    for (key, value) in annotations {
+        if PAUSE_ANNOTATIONS.contains(&key.as_str()) {
+            cx.warn(
+                "W404",
+                &Path::root().key("metadata").key("annotations").key(key),
+                format!("`{key}: {value}` pauses KEDA; a backtest does not simulate the pause"),
+            );
+        }
+    }
+}
+
+/// Whole seconds at `spec.KEY`: E405 when negative.
+fn seconds(cx: &mut Cx<'_>, key: &str, v: Option<i32>) -> Option<u32> {
+    let v = v?;
+    if v < 0 {
+        cx.error(
+            "E405",
+            &Path::root().key("spec").key(key),
+            format!("{v} s is negative"),
+        );
+        return None;
+    }
+    Some(v as u32)
+}
+
+/// `replicas MIN..MAX` (KEDA's defaults 0 and 100) and `idle to N`: with
+/// `idleReplicaCount` (below `minReplicaCount`), or scale to zero when the minimum is 0.
+/// `cooldownPeriod` and `pollingInterval` go to `idle` when there is one, else to the
+/// `keda` line (they only matter for idling).
+fn bounds_and_idle(
+    cx: &mut Cx<'_>,
+    s: &ScaledObjectSpec,
+    keda: &mut Keda,
+) -> (Replicas, Option<Idle>) {
+    let spec = Path::root().key("spec");
+    let min_path = spec.key("minReplicaCount");
+    let max_path = spec.key("maxReplicaCount");
+    let min = cx
+        .count(&min_path, s.min_replica_count.unwrap_or(0))
+        .unwrap_or(0);
+    let max = cx
+        .count(&max_path, s.max_replica_count.unwrap_or(DEFAULT_MAX))
+        .unwrap_or(1);
+    let replicas = bounds(cx, (min, &min_path), (max, &max_path));
+    let polling = seconds(cx, "pollingInterval", s.polling_interval);
+    let cooldown = seconds(cx, "cooldownPeriod", s.cooldown_period);
+    let idle_path = spec.key("idleReplicaCount");
+    let idle_to = match s.idle_replica_count.and_then(|n| cx.count(&idle_path, n)) {
+        Some(n) if n >= min => {
+            cx.error(
+                "E405",
+                &idle_path,
+                format!(
+                    "idleReplicaCount {n} must be below minReplicaCount {min} (KEDA rejects it)"
+                ),
+            );
+            None
+        }
+        Some(n) => Some(n),
+        None if min == 0 => Some(0),
+        None => None,
     };
-    order
+    let idle = idle_to.map(|to| Idle {
+        to,
+        after: cooldown,
+        check_every: polling,
+    });
+    if idle.is_none() {
+        keda.polling = polling;
+        keda.cooldown = cooldown;
+    }
+    (replicas, idle)
+}
+
+/// `initialCooldownPeriod` and `fallback`: kept for export, not simulated (W404).
+fn not_simulated(cx: &mut Cx<'_>, s: &ScaledObjectSpec, keda: &mut Keda) {
+    let spec = Path::root().key("spec");
+    keda.initial_cooldown = seconds(cx, "initialCooldownPeriod", s.initial_cooldown_period);
+    if keda.initial_cooldown.is_some() {
+        cx.warn(
+            "W404",
+            &spec.key("initialCooldownPeriod"),
+            "initialCooldownPeriod only delays the first scale to zero after KEDA starts; kept for export, not simulated",
+        );
+    }
+    if let Some(f) = &s.fallback {
+        let fp = spec.key("fallback");
+        let failures = cx.count(&fp.key("failureThreshold"), f.failure_threshold);
+        let fallback_replicas = cx.count(&fp.key("replicas"), f.replicas);
+        if let (Some(failures), Some(replicas)) = (failures, fallback_replicas) {
+            keda.fallback = Some(Fallback {
+                failures,
+                replicas,
+                behavior: f.behavior.clone(),
+            });
+        }
+        cx.warn(
+            "W404",
+            &fp,
+            "fallback replaces a failing metric's value; scalerules treats a failing metric as unavailable (Kubernetes' rule)",
+        );
+    }
+}
+
+/// `advanced`: the HPA's behavior and name, restore, and scaling modifiers (E411).
+fn advanced(cx: &mut Cx<'_>, s: &ScaledObjectSpec, keda: &mut Keda) -> Option<policy::Behavior> {
+    let a = s.advanced.as_ref()?;
+    let ap = Path::root().key("spec").key("advanced");
+    keda.restore_original = a.restore_to_original_replica_count;
+    if let Some(m) = &a.scaling_modifiers {
+        keda.modifiers = Some(Modifiers {
+            formula: m.formula.clone(),
+            target: m.target.clone(),
+            activation: m.activation_target.clone(),
+            metric_type: m.metric_type,
+        });
+        cx.error(
+            "E411",
+            &ap.key("scalingModifiers"),
+            "scalingModifiers combines the triggers with a formula into one metric; scalerules has no such target",
+        )
+        .help = Some("kept in `kubernetes { keda modifiers … }` for export; evaluation refuses the policy until the formula is rewritten as targets".into());
+    }
+    let h = a.horizontal_pod_autoscaler_config.as_ref()?;
+    keda.hpa_name = h.name.clone();
+    let bp = ap.key("horizontalPodAutoscalerConfig").key("behavior");
+    h.behavior.as_ref().map(|b| super::behavior(cx, b, &bp))
+}
+
+/// `triggers`: targets and schedules in order; each trigger's other fields kept in the
+/// `kubernetes` block, and the order when it is not targets first, then schedules.
+fn triggers(
+    cx: &mut Cx<'_>,
+    s: &ScaledObjectSpec,
+    kube: &mut Kubernetes,
+) -> (Vec<Target>, Vec<Schedule>) {
+    let mut targets = Vec::new();
+    let mut schedules: Vec<Schedule> = Vec::new();
+    let mut order = Vec::new();
+    let tp = Path::root().key("spec").key("triggers");
+    if s.triggers.is_empty() {
+        cx.error("E403", &tp, "a ScaledObject needs at least one trigger");
+    }
+    for (i, t) in s.triggers.iter().enumerate() {
+        let path = tp.index(i);
+        let mut meta = TriggerMeta {
+            name: t.name.clone(),
+            use_cached_metrics: t.use_cached_metrics,
+            ..TriggerMeta::default()
+        };
+        // The refs this trigger became: one target, or one or more schedule lines.
+        let refs: Vec<TriggerRef> = match t.kind.as_str() {
+            "cpu" | "memory" | "prometheus" => {
+                let target = if t.kind == "prometheus" {
+                    prometheus(cx, t, &path, &mut meta)
+                } else {
+                    resource(cx, t, &path, &mut meta)
+                };
+                target
+                    .map(|tg| {
+                        let r = TriggerRef::Metric(tg.metric.clone());
+                        targets.push(tg);
+                        vec![r]
+                    })
+                    .unwrap_or_default()
+            }
+            "cron" => {
+                let first = schedules.len() + 1;
+                let lines =
+                    schedule::cron(cx, t, &path, &mut meta, kube, first).unwrap_or_default();
+                let refs = (first..first + lines.len())
+                    .map(TriggerRef::Schedule)
+                    .collect();
+                schedules.extend(lines);
+                refs
+            }
+            other => {
+                cx.error(
+                    "E408",
+                    &path.key("type"),
+                    format!("KEDA's `{other}` scaler has no scalerules equivalent: this trigger is not imported"),
+                )
+                .help = Some("scalerules reads cpu, memory, prometheus and cron triggers; a metric the scaler reads can be a prometheus query or an External metric".into());
+                Vec::new()
+            }
+        };
+        let Some(first) = refs.first() else { continue };
+        let has_meta = meta.name.is_some()
+            || meta.use_cached_metrics.is_some()
+            || meta.auth.is_some()
+            || meta.metric_type.is_some()
+            || !meta.metadata.is_empty();
+        if has_meta {
+            meta.of = Some(first.clone());
+            kube.triggers.push(meta);
+        }
+        order.extend(refs);
+    }
+    let default_order: Vec<TriggerRef> = targets
         .iter()
-        .rev()
-        .take_while(|o| matches!(o, TriggerRef::Schedule(n) if n > first))
-        .count()
+        .map(|t| TriggerRef::Metric(t.metric.clone()))
+        .chain((1..=schedules.len()).map(TriggerRef::Schedule))
+        .collect();
+    if order != default_order {
+        kube.trigger_order = Some(order);
+    }
+    (targets, schedules)
 }
 
 /// The metadata keys a trigger type reads into statements; the others are kept verbatim.
-fn keep_rest(t: &Trigger, used: &[&str], meta: &mut TriggerMeta) {
+pub(super) fn keep_rest(t: &Trigger, used: &[&str], meta: &mut TriggerMeta) {
     meta.metadata = t
         .metadata
         .iter()
@@ -246,7 +267,12 @@ fn keep_rest(t: &Trigger, used: &[&str], meta: &mut TriggerMeta) {
         .collect();
 }
 
-fn required<'t>(cx: &mut Cx<'_>, t: &'t Trigger, path: &Path, key: &str) -> Option<&'t str> {
+pub(super) fn required<'t>(
+    cx: &mut Cx<'_>,
+    t: &'t Trigger,
+    path: &Path,
+    key: &str,
+) -> Option<&'t str> {
     let v = t.meta(key);
     if v.is_none() {
         cx.error(
@@ -444,98 +470,4 @@ fn prometheus(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta)
         value,
         active_above: active,
     })
-}
-
-/// `cron`: one `schedule … propose N` line per weekly window (usually one).
-fn cron_schedules(
-    cx: &mut Cx<'_>,
-    t: &Trigger,
-    path: &Path,
-    meta: &mut TriggerMeta,
-    kube: &mut Kubernetes,
-    lines_before: usize,
-) -> Option<Vec<Schedule>> {
-    let mp = path.key("metadata");
-    let zone = required(cx, t, path, "timezone");
-    let start = required(cx, t, path, "start");
-    let end = required(cx, t, path, "end");
-    let desired = required(cx, t, path, "desiredReplicas");
-    let (zone, start_text, end_text, desired) = (zone?, start?, end?, desired?);
-    keep_rest(t, &["timezone", "start", "end", "desiredReplicas"], meta);
-    meta.auth = t.authentication_ref.clone();
-    meta.metric_type = t.metric_type;
-    let zone_ok = time_zone(cx, zone, &mp.key("timezone"));
-    let mut parse = |text: &str, key: &str| match cron::Cron::parse(text) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            cx.error("E409", &mp.key(key), e.0).help =
-                Some("write one cron trigger per fixed time, or a `schedule` line by hand".into());
-            None
-        }
-    };
-    let (start, end) = (parse(start_text, "start"), parse(end_text, "end"));
-    let n = match desired.parse::<u32>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            cx.error(
-                "E405",
-                &mp.key("desiredReplicas"),
-                format!("`{desired}` is not a whole number of replicas"),
-            );
-            None
-        }
-    };
-    let (start, end, n) = (start?, end?, n?);
-    zone_ok?;
-    let windows = match cron::windows(start, end) {
-        Ok(w) => w,
-        Err(e) => {
-            cx.error("E409", &mp.key("end"), e.0);
-            return None;
-        }
-    };
-    if windows.len() > 1 {
-        cx.warn(
-            "W408",
-            path,
-            format!("this cron trigger is active in {} differently shaped weekly windows: {} schedule lines", windows.len(), windows.len()),
-        )
-        .help = Some("export writes one cron trigger per schedule line".into());
-    } else if let Some(w) = windows.first() {
-        let (s, e) = cron::expressions(w);
-        if s != start_text || e != end_text {
-            kube.crons.push(policy::Cron {
-                schedule: lines_before + 1,
-                start: start_text.to_string(),
-                end: end_text.to_string(),
-            });
-        }
-    }
-    Some(
-        windows
-            .into_iter()
-            .map(|window| Schedule {
-                window,
-                zone: Some(zone.to_string()),
-                bounds: vec![Bound::Propose(n)],
-            })
-            .collect(),
-    )
-}
-
-fn time_zone(cx: &mut Cx<'_>, zone: &str, path: &Path) -> Option<()> {
-    if zone.parse::<chrono_tz::Tz>().is_ok() {
-        return Some(());
-    }
-    let close = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|z| z.name())
-        .min_by_key(|n| strsim::levenshtein(&n.to_lowercase(), &zone.to_lowercase()))
-        .filter(|n| strsim::levenshtein(&n.to_lowercase(), &zone.to_lowercase()) <= 3);
-    let d = cx.error("E410", path, format!("`{zone}` is not an IANA time zone"));
-    d.help = Some(match close {
-        Some(c) => format!("did you mean `{c}`?"),
-        None => "write a zone name like Europe/Paris, America/New_York or UTC".into(),
-    });
-    None
 }

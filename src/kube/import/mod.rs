@@ -5,6 +5,7 @@
 
 mod hpa;
 mod keda;
+mod schedule;
 
 use super::diagnostic::ImportDiagnostic;
 use super::manifest::{self, Manifest, ObjectMeta, Read};

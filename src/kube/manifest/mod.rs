@@ -10,6 +10,7 @@ mod hpa;
 mod keda;
 pub mod read;
 pub mod selector;
+pub mod write;
 
 pub use selector::{LabelSelector, Requirement};
 
