@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod fmt;
 pub mod ir;
+pub mod kube;
 pub mod lint;
 #[cfg(feature = "prometheus")]
 pub mod prom;

@@ -1,0 +1,31 @@
+//! Speaking Kubernetes: HorizontalPodAutoscaler and KEDA ScaledObject manifests to and
+//! from [`Policy`], the `.scale` language's view of one service's autoscaling policy.
+//!
+//! ```text
+//!  YAML ─yaml::parse_stream─▶ yaml::Node ─manifest::read_document─▶ manifest::Manifest
+//!        ─import─▶ Policy ─print::scale_text─▶ .scale text
+//!  Policy ─export─▶ manifest::Manifest ─export::to_yaml─▶ YAML
+//! ```
+//!
+//! [`import()`] and [`export()`] are the entry functions. Every problem is an
+//! [`ImportDiagnostic`] naming the YAML field path and its line (codes E401–E419,
+//! W401–W419 in [`KUBE_CODES`]). No polars here. The semantics are in
+//! `docs/kubernetes.md`; the language side of the mapping in `docs/design-kubernetes.md`.
+
+pub mod cron;
+pub mod diagnostic;
+pub mod export;
+pub mod import;
+pub mod manifest;
+pub mod names;
+pub mod policy;
+pub mod print;
+pub mod quantity;
+pub mod yaml;
+
+pub use diagnostic::{ImportDiagnostic, Severity, KUBE_CODES};
+pub use export::{export, Exported};
+pub use import::{import, Imported};
+pub use policy::Policy;
+pub use print::scale_text;
+pub use quantity::Quantity;
