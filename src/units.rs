@@ -3,6 +3,9 @@
 use serde::Serialize;
 use std::fmt;
 
+/// Milliseconds: the unit of every duration and timestamp in the IR and the evaluator.
+pub type Millis = i64;
+
 /// What kind of quantity a unit measures. Two units convert into each other only
 /// within one dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -264,5 +267,16 @@ mod tests {
         assert_eq!(fmt_duration_ms(300_000), "5m");
         assert_eq!(fmt_duration_ms(90_000), "90s");
         assert_eq!(fmt_duration_ms(1500), "1500ms");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m"), Ok(600_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration("250ms"), Ok(250));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
     }
 }

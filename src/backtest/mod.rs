@@ -16,16 +16,8 @@ pub use engine::{
     REPLAY_LABEL,
 };
 
-/// Code → summary for [`BacktestError`], for the project's code registry.
-pub const BACKTEST_ERROR_CODES: &[(&str, &str)] = &[
-    ("E350", "the service has no backtest model"),
-    ("E351", "the backtest model is invalid"),
-    ("E352", "the dataset lacks a column the policy reads"),
-    ("E353", "the dataset is empty"),
-    ("E354", "the service's tick and the dataset grid disagree"),
-    ("E355", "the evaluator rejected a sample"),
-    ("E356", "a demand or replica-count cell is negative"),
-];
+/// Code → summary for [`BacktestError`] (the table lives in the code registry).
+pub use crate::diagnostics::BACKTEST_CODES as BACKTEST_ERROR_CODES;
 
 /// Why a backtest cannot run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -1,14 +1,17 @@
 //! Stage 2: names, units, bounds and duplicates ([`check`]). Every problem is collected;
 //! nothing stops at the first. The result records what each name and comparison
-//! resolved to, so lowering ([`crate::ir::lower`]) never re-checks.
+//! resolved to, so lowering (`ir::lower`) never re-checks.
 
+pub mod resolved;
 mod units;
 
 use crate::diagnostics::{did_you_mean, Diagnostic, Sink};
-use crate::ir::{self, Builtin, Metric, MetricId, MetricSource, Millis, MissingMode, UnitOrigin};
 use crate::span::Span;
+use crate::syntax::ast::MissingMode;
 use crate::syntax::ast::{self, Action, Item, ModelItem, Operand, Sustain};
+use crate::units::Millis;
 use crate::units::{Dimension, Unit};
+use resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
 use std::collections::HashMap;
 use units::Side;
 
@@ -83,13 +86,13 @@ fn function_synonym(name: &str) -> Option<&'static str> {
 }
 
 /// The aggregate function a name stands for.
-pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
+pub fn parse_function(name: &str) -> Option<AggFunc> {
     Some(match name {
-        "avg" => ir::AggFunc::Avg,
-        "min" => ir::AggFunc::Min,
-        "max" => ir::AggFunc::Max,
-        "sum" => ir::AggFunc::Sum,
-        "rate" => ir::AggFunc::Rate,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "sum" => AggFunc::Sum,
+        "rate" => AggFunc::Rate,
         p => {
             let digits = p.strip_prefix('p')?;
             if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -100,7 +103,7 @@ pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
             if !(1..=99).contains(&n) {
                 return None;
             }
-            ir::AggFunc::Quantile(f64::from(n) / 100.0)
+            AggFunc::Quantile(f64::from(n) / 100.0)
         }
     })
 }
@@ -559,7 +562,7 @@ impl<'a> ServiceChecker<'a> {
                 if let Some(id) = id {
                     self.operand_metric.insert(a.span, id);
                 }
-                let rate = func == Some(ir::AggFunc::Rate);
+                let rate = func == Some(AggFunc::Rate);
                 if func.is_none() {
                     return Side::Broken;
                 }

@@ -2,9 +2,9 @@
 //! suffix, a builtin, or the first literal with a unit it is compared with; then every
 //! comparison is checked against those units.
 
+use super::resolved::{MetricId, UnitOrigin};
 use super::MetricTable;
 use crate::diagnostics::{Diagnostic, Sink};
-use crate::ir::{MetricId, UnitOrigin};
 use crate::span::{line_col, Span};
 use crate::syntax::ast::{Comparison, Operand, Quantity};
 use crate::units::{fmt_num, Dimension, Unit};

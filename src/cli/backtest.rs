@@ -1,6 +1,5 @@
 //! `scalerules backtest`: the counterfactual backtester (docs/backtest.md).
 
-use super::eval::select_service;
 use super::{
     load_rules, print_diagnostics, stderr_color, term_width, EXIT_FAILURE, EXIT_OK, EXIT_USAGE,
 };
@@ -8,6 +7,7 @@ use crate::backtest::data::{load, DataRequest};
 use crate::backtest::{backtest_with_progress, output, Options};
 use crate::diagnostics::Format;
 use crate::timestamp::parse_bound;
+use crate::units::parse_duration;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,8 +47,6 @@ pub struct BacktestArgs {
     #[arg(long, default_value = "10m")]
     pub reversal_window: String,
 }
-
-pub use crate::units::parse_duration;
 
 pub(crate) fn usage(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
@@ -118,7 +116,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     let Some(program) = &loaded.compiled.program else {
         return ExitCode::from(EXIT_FAILURE);
     };
-    let service = match select_service(program, args.service.as_deref()) {
+    let service = match program.select(args.service.as_deref()) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -230,20 +228,4 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         }
     }
     ExitCode::from(EXIT_OK)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_duration;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(600_000));
-        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
-        assert_eq!(parse_duration("250ms"), Ok(250));
-        assert!(parse_duration("10").is_err());
-        assert!(parse_duration("m").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("99999999999999999999d").is_err());
-    }
 }

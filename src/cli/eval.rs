@@ -23,30 +23,6 @@ pub struct EvalArgs {
     pub suppressed: bool,
 }
 
-/// Picks the service to run, or says why it cannot.
-pub fn select_service<'p>(
-    program: &'p ir::Program,
-    name: Option<&str>,
-) -> Result<&'p ir::Service, String> {
-    let names: Vec<&str> = program.services.iter().map(|s| s.name.as_str()).collect();
-    match name {
-        Some(n) => program.service(n).ok_or_else(|| {
-            let hint = did_you_mean(n, names.iter().copied())
-                .map(|s| format!(" Did you mean `{s}`?"))
-                .unwrap_or_default();
-            format!(
-                "no service `{n}` in the rule file (it has: {}).{hint}",
-                names.join(", ")
-            )
-        }),
-        None if program.services.len() == 1 => Ok(&program.services[0]),
-        None => Err(format!(
-            "the rule file has several services ({}); choose one with --service",
-            names.join(", ")
-        )),
-    }
-}
-
 pub fn run(args: EvalArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
@@ -55,7 +31,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Some(program) = &loaded.compiled.program else {
         return ExitCode::from(EXIT_FAILURE);
     };
-    let service = match select_service(program, args.service.as_deref()) {
+    let service = match program.select(args.service.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,14 +1,14 @@
 //! `scalerules snapshot`: the backtest outcome of a rule file, kept in git beside it and
 //! reviewed like an insta snapshot (docs/testing.md).
 
-use super::backtest::{data_request, parse_duration, render_diag, usage};
-use super::eval::select_service;
+use super::backtest::{data_request, render_diag, usage};
 use super::{print_diagnostics, Loaded, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::backtest::data::load;
 use crate::backtest::{backtest, Options, Report};
 use crate::diagnostics::Format;
 use crate::snapshot::{compare, Outcome};
 use crate::timestamp::parse_bound;
+use crate::units::parse_duration;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -94,7 +94,7 @@ pub(crate) fn backtest_loaded(loaded: &Loaded, spec: &RunSpec) -> Result<Report,
     if spec.service_is_hint && program.services.len() == 1 {
         name = None;
     }
-    let service = select_service(program, name).map_err(usage)?;
+    let service = program.select(name).map_err(usage)?;
     if service.model.is_none() {
         render_diag(&crate::backtest::BacktestError::NoModel(
             service.name.clone(),

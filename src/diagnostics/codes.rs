@@ -43,6 +43,53 @@ codes! {
     "E118" "constant-comparison" "a comparison between two numbers, with no metric";
 }
 
+/// Error codes of the dataset layer and a one-line summary of each, for the
+/// project's code registry. E314–E320 are reserved for this layer.
+pub const DATA_CODES: &[(&str, &str)] = &[
+    (
+        "E301",
+        "cannot read the dataset file (not found, permission, not CSV or Parquet)",
+    ),
+    ("E302", "a needed column is missing from the dataset"),
+    ("E303", "a timestamp cell cannot be parsed"),
+    ("E304", "timestamps are not in ascending order"),
+    ("E305", "two rows have the same timestamp"),
+    ("E306", "a cell in a numeric column is not a number"),
+    (
+        "E307",
+        "a column has the wrong type (e.g. boolean, list or date where numbers are expected)",
+    ),
+    (
+        "E308",
+        "the dataset is empty, or nothing is left after the --from/--to window",
+    ),
+    (
+        "E309",
+        "unknown service, or a long-format file with several services and none selected",
+    ),
+    (
+        "E310",
+        "invalid tick, or the tick cannot be inferred (irregular timestamps)",
+    ),
+    ("E311", "a numeric cell holds an infinite value"),
+    (
+        "E312",
+        "malformed CSV (too many fields, unterminated quote, invalid UTF-8)",
+    ),
+    ("E313", "the header names a needed column more than once"),
+];
+
+/// Code → summary for the backtest's errors (`backtest::BacktestError`), for the project's code registry.
+pub const BACKTEST_CODES: &[(&str, &str)] = &[
+    ("E350", "the service has no backtest model"),
+    ("E351", "the backtest model is invalid"),
+    ("E352", "the dataset lacks a column the policy reads"),
+    ("E353", "the dataset is empty"),
+    ("E354", "the service's tick and the dataset grid disagree"),
+    ("E355", "the evaluator rejected a sample"),
+    ("E356", "a demand or replica-count cell is negative"),
+];
+
 /// Looks a code up in the core registry, then in the data and backtest registries.
 /// Returns the canonical code and its one-line summary.
 pub fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
@@ -50,7 +97,7 @@ pub fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
     CODES
         .iter()
         .map(|c| (c.code, c.summary))
-        .chain(crate::backtest::data::DATA_ERROR_CODES.iter().copied())
-        .chain(crate::backtest::BACKTEST_ERROR_CODES.iter().copied())
+        .chain(DATA_CODES.iter().copied())
+        .chain(BACKTEST_CODES.iter().copied())
         .find(|(c, _)| *c == code)
 }

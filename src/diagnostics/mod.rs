@@ -6,7 +6,7 @@
 mod codes;
 mod render;
 
-pub use codes::{lookup, CodeInfo, CODES};
+pub use codes::{lookup, CodeInfo, BACKTEST_CODES, CODES, DATA_CODES};
 pub use render::{json_values, render, render_json, Format, SourceFile};
 
 use crate::span::Span;

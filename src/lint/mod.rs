@@ -103,29 +103,9 @@ impl Ctx<'_> {
     }
 }
 
-/// A span without the white space and comments the parser lets some nodes take in at
-/// their end (a rule without a cooldown, an amount: their spans reach the next token).
-pub fn trim_span(src: &str, span: Span) -> Span {
-    let text = span.text(src);
-    let mut end = text.len();
-    loop {
-        let body = &text[..end];
-        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
-        let (code, _) = crate::fmt::lex::split_comment(&body[line_start..]);
-        let code = code.trim_end();
-        if code.trim().is_empty() && line_start > 0 {
-            end = line_start - 1;
-            continue;
-        }
-        end = line_start + code.len();
-        break;
-    }
-    Span::new(span.start, span.start + end)
-}
-
 /// The text a rule really covers: `when` to the end of its action or cooldown.
 pub fn rule_extent(src: &str, r: &ast::Rule) -> Span {
-    trim_span(src, r.span)
+    crate::syntax::lex::trim_span(src, r.span)
 }
 
 /// A diagnostic an `allow` comment silenced, with the comment's reason.
@@ -212,17 +192,4 @@ pub fn show(v: f64, unit: crate::units::Unit) -> String {
     let x = unit.from_si(v);
     let x = (x * 100.0).round() / 100.0;
     format!("{}{}", crate::units::fmt_num(x), unit.symbol())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trims_trailing_blank_and_comment_lines() {
-        let src = "when x > 1 scale out by 1  # why\n  # c\n\nnext";
-        let s = trim_span(src, Span::new(0, 40));
-        assert_eq!(s.text(src), "when x > 1 scale out by 1");
-        assert_eq!(trim_span("ab", Span::new(0, 2)).text("ab"), "ab");
-    }
 }

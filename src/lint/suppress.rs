@@ -47,7 +47,7 @@ pub fn allow_comments(src: &str) -> Vec<AllowComment> {
         })
         .enumerate()
         .filter_map(|(i, (start, line))| {
-            let at = crate::fmt::lex::comment_start(line)?;
+            let at = crate::syntax::lex::comment_start(line)?;
             if !line[..at].trim().is_empty() {
                 return None;
             }

@@ -214,7 +214,7 @@ pub fn run_file(path: &Path) -> FileResult {
         ));
         return result;
     };
-    let service = match crate::cli::eval::select_service(&program, file.service.as_deref()) {
+    let service = match program.select(file.service.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             result.error = Some(format!("{}: {e}", path.display()));

@@ -14,15 +14,7 @@ type Result<T> = std::result::Result<T, Box<Diagnostic>>;
 /// its last token (an optional trailing group that matched nothing does that).
 fn span_of(p: &Pair<Rule>) -> Span {
     let start = p.as_span().start();
-    let mut text = p.as_str().trim_end();
-    loop {
-        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        match super::lex::comment_start(&text[line_start..]) {
-            Some(i) => text = text[..line_start + i].trim_end(),
-            None => break,
-        }
-    }
-    Span::new(start, start + text.len())
+    Span::new(start, start + super::lex::trim_code_end(p.as_str()).len())
 }
 
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {

@@ -3,41 +3,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Error codes of the dataset layer and a one-line summary of each, for the
-/// project's code registry. E314–E320 are reserved for this layer.
-pub const DATA_ERROR_CODES: &[(&str, &str)] = &[
-    (
-        "E301",
-        "cannot read the dataset file (not found, permission, not CSV or Parquet)",
-    ),
-    ("E302", "a needed column is missing from the dataset"),
-    ("E303", "a timestamp cell cannot be parsed"),
-    ("E304", "timestamps are not in ascending order"),
-    ("E305", "two rows have the same timestamp"),
-    ("E306", "a cell in a numeric column is not a number"),
-    (
-        "E307",
-        "a column has the wrong type (e.g. boolean, list or date where numbers are expected)",
-    ),
-    (
-        "E308",
-        "the dataset is empty, or nothing is left after the --from/--to window",
-    ),
-    (
-        "E309",
-        "unknown service, or a long-format file with several services and none selected",
-    ),
-    (
-        "E310",
-        "invalid tick, or the tick cannot be inferred (irregular timestamps)",
-    ),
-    ("E311", "a numeric cell holds an infinite value"),
-    (
-        "E312",
-        "malformed CSV (too many fields, unterminated quote, invalid UTF-8)",
-    ),
-    ("E313", "the header names a needed column more than once"),
-];
+/// Error codes of the dataset layer and a one-line summary of each (the table lives in
+/// the code registry).
+pub use crate::diagnostics::DATA_CODES as DATA_ERROR_CODES;
 
 /// Where a problem is: the file, and when known the data row, the file line and the column.
 #[derive(Debug, Clone, PartialEq, Eq)]
