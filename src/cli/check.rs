@@ -1,7 +1,7 @@
 //! `scalerules check` and `scalerules explain`.
 
 use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::{json_values, Format};
+use crate::diagnostics::{json_values, Code, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,15 +71,12 @@ pub fn explain_code(key: &str) -> Option<String> {
     if let Some(info) = crate::lint::lookup(key) {
         return Some(super::lint::explain_text(info));
     }
-    let (code, summary) = crate::diagnostics::lookup(key)?;
-    let stage = match code.as_bytes().get(1) {
-        Some(b'0') => "syntax (the parser)",
-        Some(b'1') => "check (names, units, bounds)",
-        _ => "data (loading a dataset or running a backtest)",
-    };
+    let code = Code::lookup(key)?;
     Some(format!(
-        "{code}: {summary}\n\nStage: {stage}. The reference for every construct is docs/language.md; \
-         data and backtest errors are described in docs/backtest.md."
+        "{code}: {}\n\nStage: {}. The reference for every construct is docs/language.md; \
+         data and backtest errors are described in docs/backtest.md.",
+        code.summary(),
+        code.stage().describe()
     ))
 }
 

@@ -190,7 +190,7 @@ pub fn json_values(diags: &[Diagnostic], file: &SourceFile) -> Vec<serde_json::V
                 .collect();
             let j = JsonDiagnostic {
                 file: &file.name,
-                code: d.code,
+                code: d.code.as_str(),
                 severity: d.severity,
                 message: &d.message,
                 line,

@@ -9,22 +9,32 @@ pub mod logic;
 pub mod rules;
 mod suppress;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast;
 pub use suppress::{allow_comments, AllowComment};
 
-/// One registered lint.
+/// One registered lint. Its code, name and one-line summary are rows of the code
+/// registry (`diagnostics::REGISTRY`); the documentation lives beside the check.
 #[derive(Debug)]
 pub struct LintInfo {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: Code,
     pub default_severity: Severity,
-    /// One line.
-    pub summary: &'static str,
     /// Markdown: *What it does*, *Why is this bad*, *Example*.
     pub docs: &'static str,
+}
+
+impl LintInfo {
+    /// `flapping-band`: the name `allow`, `--allow` and `--deny` take.
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
+    /// One line.
+    pub fn summary(&self) -> &'static str {
+        self.code.summary()
+    }
 }
 
 /// Every lint, in code order.
@@ -37,7 +47,7 @@ pub fn lookup(key: &str) -> Option<&'static LintInfo> {
     let k = key.trim();
     all()
         .iter()
-        .find(|l| l.code.eq_ignore_ascii_case(k) || l.name == k)
+        .find(|l| l.code.as_str().eq_ignore_ascii_case(k) || l.name() == k)
 }
 
 /// What one service's lints see.
@@ -174,13 +184,18 @@ pub fn docs_markdown() -> String {
          | Code | Name | Summary |\n|---|---|---|\n",
     );
     for l in all() {
-        s.push_str(&format!("| {} | `{}` | {} |\n", l.code, l.name, l.summary));
+        s.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            l.code,
+            l.name(),
+            l.summary()
+        ));
     }
     for l in all() {
         s.push_str(&format!(
             "\n## {} `{}`\n\n{}\n",
             l.code,
-            l.name,
+            l.name(),
             l.docs.trim()
         ));
     }

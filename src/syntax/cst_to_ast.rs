@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use super::grammar::Rule;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{Span, Spanned};
 use pest::iterators::{Pair, Pairs};
 
@@ -20,7 +20,7 @@ fn span_of(p: &Pair<Rule>) -> Span {
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
-            "E000",
+            Code::INTERNAL_ERROR,
             format!("internal error: unexpected syntax tree at {what}"),
             span,
         )
