@@ -3,7 +3,7 @@
 
 use super::backtest::{usage, OutFormat};
 use super::snapshot::{backtest_loaded, parse_window, RunSpec};
-use super::{Loaded, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{Loaded, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::SourceFile;
 use crate::snapshot::compare::{signed, DecisionChange};
 use crate::snapshot::plot::overlay_svg;
@@ -343,13 +343,14 @@ pub fn run(args: DiffArgs) -> ExitCode {
         tick_ms,
         timeline: args.plot.is_some(),
     };
+    let mut out = Reporter::new(args.format.diagnostics());
     let mut reports = Vec::new();
     for v in [&args.old, &args.new] {
         let loaded = match read_version(v) {
             Ok(l) => l,
             Err(c) => return c,
         };
-        match backtest_loaded(&loaded, &spec) {
+        match backtest_loaded(&loaded, &spec, &mut out) {
             Ok(r) => reports.push(r),
             Err(c) => return c,
         }
@@ -375,5 +376,5 @@ pub fn run(args: DiffArgs) -> ExitCode {
         },
         OutFormat::Table => print!("{}", table_report(&args, &old, &new, &c)),
     }
-    ExitCode::from(EXIT_OK)
+    out.finish(EXIT_OK)
 }

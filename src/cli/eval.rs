@@ -2,7 +2,7 @@
 //! column `timestamp`), one JSON line per decision out, flushed at once.
 
 use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::{did_you_mean, Format};
+use crate::diagnostics::did_you_mean;
 use crate::eval::Evaluator;
 use crate::ir::{self, MetricSource};
 use crate::timestamp::{format_timestamp, parse_timestamp};
@@ -27,7 +27,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    print_diagnostics(&loaded, Format::Human);
+    print_diagnostics(&loaded);
     let Some(program) = &loaded.compiled.program else {
         return ExitCode::from(EXIT_FAILURE);
     };

@@ -11,10 +11,11 @@ pub mod lint;
 pub mod snapshot;
 pub mod test;
 
-use crate::diagnostics::{render, Format, SourceFile};
+use crate::diagnostics::{json_values, other_json, render, render_other, Format, SourceFile};
 use crate::Compiled;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Exit status: success (warnings allowed).
 pub const EXIT_OK: u8 = 0;
@@ -122,21 +123,92 @@ pub fn load_rules(path: &Path) -> Result<Loaded, Reported> {
     })
 }
 
-/// Prints a file's diagnostics to stderr in `format` (JSON goes to stdout).
-pub fn print_diagnostics(loaded: &Loaded, format: Format) {
-    if loaded.compiled.diagnostics.is_empty() {
-        return;
+/// Where a command's diagnostics go, in the one format the user chose. Human and plain
+/// text go to stderr as they come. JSON is gathered and written as one array when the
+/// reporter is finished or dropped (so an early return cannot lose it): on stderr for
+/// the commands whose stdout carries a result (a report, a diff), on stdout for
+/// `check`, whose result the diagnostics are.
+pub struct Reporter {
+    format: Format,
+    json_on_stdout: bool,
+    json: Vec<serde_json::Value>,
+    written: bool,
+}
+
+impl Reporter {
+    /// Diagnostics beside a result on stdout: text or JSON on stderr.
+    pub fn new(format: Format) -> Self {
+        Reporter {
+            format,
+            json_on_stdout: false,
+            json: Vec::new(),
+            written: false,
+        }
     }
-    let text = render(
-        &loaded.compiled.diagnostics,
-        &loaded.file,
-        format,
-        stderr_color(),
-        term_width(),
-    );
-    if format == Format::Json {
-        println!("{text}");
-    } else {
-        eprint!("{text}");
+
+    /// Diagnostics as the result: JSON goes to stdout, as an array even when empty.
+    pub fn as_result(format: Format) -> Self {
+        Reporter {
+            format,
+            json_on_stdout: true,
+            json: Vec::new(),
+            written: false,
+        }
     }
+
+    /// A rule file's diagnostics (warnings and errors).
+    pub fn rules(&mut self, loaded: &Loaded) {
+        let diags = &loaded.compiled.diagnostics;
+        if self.format == Format::Json {
+            self.json.extend(json_values(diags, &loaded.file));
+        } else if !diags.is_empty() {
+            let width = term_width();
+            eprint!(
+                "{}",
+                render(diags, &loaded.file, self.format, stderr_color(), width)
+            );
+        }
+    }
+
+    /// A problem outside the rule file (a dataset, a backtest run); `file` and `line`
+    /// say where, when known.
+    pub fn other(&mut self, d: &dyn miette::Diagnostic, file: Option<&str>, line: Option<usize>) {
+        if self.format == Format::Json {
+            self.json.push(other_json(d, file, line));
+        } else {
+            let text = render_other(d, self.format, stderr_color(), term_width());
+            eprintln!("{text}");
+        }
+    }
+
+    /// Writes the gathered JSON and returns `status` as the exit code.
+    pub fn finish(mut self, status: u8) -> ExitCode {
+        self.write_json();
+        ExitCode::from(status)
+    }
+
+    fn write_json(&mut self) {
+        let due = self.json_on_stdout || !self.json.is_empty();
+        if self.format != Format::Json || self.written || !due {
+            return;
+        }
+        self.written = true;
+        let text = serde_json::to_string_pretty(&self.json).unwrap_or_else(|_| "[]".into());
+        if self.json_on_stdout {
+            println!("{text}");
+        } else {
+            eprintln!("{text}");
+        }
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        self.write_json();
+    }
+}
+
+/// Prints a file's diagnostics to stderr in human form (for commands without `--format`).
+pub fn print_diagnostics(loaded: &Loaded) {
+    Reporter::new(Format::Human).rules(loaded);
 }

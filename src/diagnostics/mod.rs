@@ -7,7 +7,7 @@ mod codes;
 mod render;
 
 pub use codes::{Code, CodeInfo, Stage, REGISTRY};
-pub use render::{json_values, render, render_json, Format, SourceFile};
+pub use render::{json_values, other_json, render, render_json, render_other, Format, SourceFile};
 
 use crate::span::Span;
 use serde::Serialize;
