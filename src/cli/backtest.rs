@@ -5,7 +5,7 @@ use crate::backtest::data::{load, DataRequest};
 use crate::backtest::{backtest_with_progress, output, Options};
 use crate::diagnostics::Format;
 use crate::timestamp::parse_bound;
-use crate::units::parse_duration;
+use crate::timestamp::parse_duration;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

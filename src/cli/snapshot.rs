@@ -8,7 +8,7 @@ use crate::backtest::{backtest, Options, Report};
 use crate::diagnostics::Format;
 use crate::snapshot::{compare, Comparison, Outcome};
 use crate::timestamp::parse_bound;
-use crate::units::parse_duration;
+use crate::timestamp::parse_duration;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -122,7 +122,7 @@ impl FileResult {
 
 /// Parses a test's times and intervals (`5m`, `90s`, `1h30m`).
 fn parse_duration(s: &str) -> Option<Millis> {
-    crate::units::parse_duration(s).ok()
+    crate::timestamp::parse_duration(s).ok()
 }
 
 /// Finds test files under `paths` (files as given; folders searched for `*.test.toml`,
@@ -402,7 +402,7 @@ fn check(
                 format!(
                     "{} at {}",
                     describe(service, d),
-                    crate::units::fmt_duration_ms(d.timestamp)
+                    crate::timestamp::format_duration(d.timestamp)
                 ),
                 Some(d.timestamp),
             )),
@@ -418,13 +418,13 @@ fn check(
             Some(d) => Err((
                 format!(
                     "no decision from {} to {}",
-                    crate::units::fmt_duration_ms(a),
-                    crate::units::fmt_duration_ms(b)
+                    crate::timestamp::format_duration(a),
+                    crate::timestamp::format_duration(b)
                 ),
                 format!(
                     "{} at {}",
                     describe(service, d),
-                    crate::units::fmt_duration_ms(d.timestamp)
+                    crate::timestamp::format_duration(d.timestamp)
                 ),
                 Some(d.timestamp),
             )),
@@ -442,14 +442,14 @@ fn check(
         return Err((
             format!(
                 "a time on the series' grid (every {}, up to {})",
-                crate::units::fmt_duration_ms(interval),
-                crate::units::fmt_duration_ms(end)
+                crate::timestamp::format_duration(interval),
+                crate::timestamp::format_duration(end)
             ),
-            crate::units::fmt_duration_ms(at),
+            crate::timestamp::format_duration(at),
             None,
         ));
     }
-    let shown = crate::units::fmt_duration_ms(at);
+    let shown = crate::timestamp::format_duration(at);
     if let Some(n) = e.replicas {
         let got = counts[(at / interval) as usize];
         return if got == n {

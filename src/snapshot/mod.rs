@@ -232,7 +232,7 @@ impl Outcome {
     /// The tick in ms, from `[run] tick`.
     pub fn tick_ms(&self) -> Option<i64> {
         self.run_value("tick")
-            .and_then(|t| crate::units::parse_duration(t).ok())
+            .and_then(|t| crate::timestamp::parse_duration(t).ok())
     }
 
     /// The snapshot file's text.
