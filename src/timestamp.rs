@@ -222,8 +222,10 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Inverse of [`days_from_civil`]; total over all `i64` day counts reachable from ms.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+/// Inverse of [`days_from_civil`]: (year, month 1–12, day 1–31) of a count of days since
+/// 1970-01-01; total over all `i64` day counts reachable from ms. The one calendar of the
+/// crate (the dataset generator's fast timestamp writer uses it too).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
