@@ -13,6 +13,7 @@
 
 pub mod backtest;
 pub mod cell;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod datagen;
