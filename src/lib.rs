@@ -19,6 +19,7 @@ pub mod cli;
 pub mod datagen;
 pub mod diagnostics;
 pub mod eval;
+pub mod files;
 pub mod fmt;
 pub mod ir;
 pub mod lint;

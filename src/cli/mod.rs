@@ -51,40 +51,10 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Rule-file arguments with folders expanded to the `*.scale` files below them (sorted;
-/// hidden folders and `target/` skipped). Files and `-` are kept as given.
+/// Rule-file arguments with folders expanded to the `*.scale` files below them (see
+/// [`crate::files::expand`]). Files and `-` are kept as given.
 pub fn expand_rule_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            // Unreadable: keep the folder so the command reports the I/O error.
-            out.push(dir.to_path_buf());
-            return;
-        };
-        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        found.sort();
-        for p in found {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "target" {
-                    walk(&p, out);
-                }
-            } else if p.extension().is_some_and(|e| e == "scale") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
+    crate::files::expand(paths, |p| p.extension().is_some_and(|e| e == "scale"))
 }
 
 /// A rule file read and compiled, or the I/O error already printed.

@@ -125,37 +125,19 @@ fn parse_duration(s: &str) -> Option<Millis> {
     crate::timestamp::parse_duration(s).ok()
 }
 
-/// Finds test files under `paths` (files as given; folders searched for `*.test.toml`,
-/// skipping hidden folders and `target`).
+/// Finds test files under `paths` (files as given; folders searched for `*.test.toml`
+/// by [`crate::files::expand`]), sorted. Fails when a folder cannot be read.
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
+    let mut found = crate::files::expand(paths, |p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".test.toml"))
+    });
+    // An unreadable folder stays in the list: read it again for its error.
+    if let Some(dir) = found.iter().find(|p| p.is_dir()) {
+        std::fs::read_dir(dir)?;
     }
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                walk(&path, out)?;
-            }
-        } else if name.ends_with(".test.toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+    found.sort();
+    Ok(found)
 }
 
 /// Runs one test file.
