@@ -333,6 +333,26 @@ fn the_layer_table_points_only_down_and_keeps_the_core_free_of_data() {
 }
 
 #[test]
+fn data_modules_are_gated_by_the_feature() {
+    let lib = std::fs::read_to_string(src_dir().join("lib.rs")).expect("lib.rs");
+    for (module, _, data) in LAYERS {
+        if *module == "lib" {
+            continue;
+        }
+        let decl = format!("pub mod {module};");
+        let at = lib
+            .find(&decl)
+            .unwrap_or_else(|| panic!("lib.rs does not declare `{decl}`"));
+        let prev_line = lib[..at].trim_end().lines().next_back().unwrap_or("");
+        let gated = prev_line.trim() == "#[cfg(feature = \"data\")]";
+        assert_eq!(
+            gated, *data,
+            "`{module}`: gated by the `data` feature in lib.rs = {gated}, in the table = {data}"
+        );
+    }
+}
+
+#[test]
 fn the_scanner_sees_grouped_and_inline_paths() {
     let code = code_only(
         "use crate::{ir::{self, Rule}, span::Span};\n// crate::lint\nlet q = '\"'; let x = crate::units::fmt_num(1.0); \"crate::cli\" r#\"crate::fmt\"#",

@@ -1,13 +1,17 @@
 //! Command implementations behind `main.rs`: each file turns parsed arguments into
 //! library calls and renders the result. Shared helpers live here.
 
+#[cfg(feature = "data")]
 pub mod backtest;
 pub mod check;
+#[cfg(feature = "data")]
 pub mod datasets;
+#[cfg(feature = "data")]
 pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod lint;
+#[cfg(feature = "data")]
 pub mod snapshot;
 pub mod test;
 
@@ -23,6 +27,22 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The arguments of a command left out of a build without the `data` feature.
+#[derive(clap::Args, Debug)]
+pub struct NeedsData {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+/// What a command left out of the build says (exit 2).
+pub fn needs_data(command: &str) -> ExitCode {
+    eprintln!(
+        "error: `scalerules {command}` needs polars, which this build leaves out: \
+         build with the `data` feature (on by default), e.g. `cargo install scalerules`"
+    );
+    ExitCode::from(EXIT_USAGE)
+}
 
 /// The slice of a dataset a command runs on (`backtest`, `snapshot`, `diff`).
 #[derive(clap::Args, Debug, Clone, Default)]
