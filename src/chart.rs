@@ -78,6 +78,22 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The plotting area both charts use on a 1200-pixel-wide canvas (room for axis
+    /// labels on three sides), over the instants `t0..=t1` and value ranges up to
+    /// `ymax` (left) and `rmax` (right).
+    pub fn standard(t0: i64, t1: i64, ymax: f64, rmax: f64) -> Frame {
+        Frame {
+            left: 80.0,
+            right: 1060.0,
+            top: 50.0,
+            bottom: 480.0,
+            t0,
+            t1: t1.max(t0 + 1),
+            ymax,
+            rmax,
+        }
+    }
+
     /// The x of an instant.
     pub fn x(&self, t: i64) -> f64 {
         let span = (self.t1 - self.t0).max(1) as f64;

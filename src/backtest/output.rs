@@ -287,17 +287,12 @@ pub fn svg(r: &Report, tl: &Timeline) -> String {
         chart::close(&mut s);
         return s;
     }
-    let t0 = tl.timestamp_ms[0];
-    let fr = Frame {
-        left: 80.0,
-        right: 1060.0,
-        top: 50.0,
-        bottom: 480.0,
-        t0,
-        t1: tl.timestamp_ms[n - 1].max(t0 + 1),
-        ymax: chart::value_axis_top(tl.demand.iter().chain(&tl.capacity)),
-        rmax: chart::count_axis_top(tl.requested.iter().chain(&tl.ready)),
-    };
+    let fr = Frame::standard(
+        tl.timestamp_ms[0],
+        tl.timestamp_ms[n - 1],
+        chart::value_axis_top(tl.demand.iter().chain(&tl.capacity)),
+        chart::count_axis_top(tl.requested.iter().chain(&tl.ready)),
+    );
     let (l, rt, top, bot) = (fr.left, fr.right, fr.top, fr.bottom);
     // Breach shading.
     let mut i = 0;

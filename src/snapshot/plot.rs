@@ -26,22 +26,18 @@ pub fn overlay_svg(
         chart::close(&mut s);
         return s;
     };
-    let fr = Frame {
-        left: 80.0,
-        right: 1060.0,
-        top: 50.0,
-        bottom: 480.0,
+    let fr = Frame::standard(
         t0,
-        t1: t1.max(t0 + 1),
-        ymax: chart::value_axis_top(
+        t1,
+        chart::value_axis_top(
             old.demand
                 .iter()
                 .chain(&old.capacity)
                 .chain(&new.demand)
                 .chain(&new.capacity),
         ),
-        rmax: chart::count_axis_top(old.requested.iter().chain(&new.requested)),
-    };
+        chart::count_axis_top(old.requested.iter().chain(&new.requested)),
+    );
     fr.axes(&mut s);
     fr.axis_titles(
         &mut s,
