@@ -11,9 +11,9 @@
 //!
 //! [`compile`] runs parse, check and lower in one call, collecting every diagnostic.
 //!
-//! The `data` feature (on by default) adds what needs polars: [`backtest`] (the dataset
-//! loader and the simulation), [`snapshot`] and [`datagen`]. Everything from source text
-//! to decisions builds without it.
+//! The `data` feature (on by default) adds what needs polars: `backtest` (the dataset
+//! loader and the simulation), `snapshot` and `datagen`. Everything from source text to
+//! decisions builds without it.
 
 #[cfg(feature = "data")]
 pub mod backtest;
