@@ -10,14 +10,22 @@
 //! ```
 //!
 //! [`compile`] runs parse, check and lower in one call, collecting every diagnostic.
+//!
+//! The `data` feature (on by default) adds what needs polars: `backtest` (the dataset
+//! loader and the simulation), `snapshot` and `datagen`. Everything from source text to
+//! decisions builds without it.
 
+#[cfg(feature = "data")]
 pub mod backtest;
 pub mod cell;
+pub mod chart;
 pub mod check;
 pub mod cli;
+#[cfg(feature = "data")]
 pub mod datagen;
 pub mod diagnostics;
 pub mod eval;
+pub mod files;
 pub mod fmt;
 pub mod ir;
 pub mod kube;
@@ -25,6 +33,7 @@ pub mod lint;
 #[cfg(feature = "prometheus")]
 pub mod prom;
 pub mod ruletest;
+#[cfg(feature = "data")]
 pub mod snapshot;
 pub mod span;
 pub mod syntax;

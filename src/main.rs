@@ -21,7 +21,11 @@ enum Command {
     /// Online mode: read metric rows (CSV) from stdin, print one JSON line per decision.
     Eval(cli::eval::EvalArgs),
     /// Replay a policy over a historical dataset, counterfactually, and score it.
+    #[cfg(feature = "data")]
     Backtest(cli::backtest::BacktestArgs),
+    /// Replay a policy over a dataset (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Backtest(cli::NeedsData),
     /// Check whether policies are wise: flapping, shadowed rules, cooldowns, …
     Lint(cli::lint::LintArgs),
     /// Format rule files in the canonical layout.
@@ -29,11 +33,23 @@ enum Command {
     /// Run the rule unit tests written next to the rule files.
     Test(cli::test::TestArgs),
     /// Record a policy's backtest outcome in a reviewable file; `--check` fails on change.
+    #[cfg(feature = "data")]
     Snapshot(cli::snapshot::SnapshotArgs),
+    /// Record a backtest outcome (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Snapshot(cli::NeedsData),
     /// Backtest two versions of a policy on the same data, side by side.
+    #[cfg(feature = "data")]
     Diff(cli::diff::DiffArgs),
+    /// Backtest two policy versions (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Diff(cli::NeedsData),
     /// Generate the bundled sample datasets (or the large benchmark dataset).
+    #[cfg(feature = "data")]
     Datasets(cli::datasets::DatasetsArgs),
+    /// Generate the sample datasets (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Datasets(cli::NeedsData),
 }
 
 /// Rust ignores SIGPIPE, so `scalerules … | head` would make `println!` panic when the
@@ -72,12 +88,24 @@ fn main() -> ExitCode {
         Command::Check(a) => cli::check::run_check(a),
         Command::Explain(a) => cli::check::run_explain(a),
         Command::Eval(a) => cli::eval::run(a),
-        Command::Backtest(a) => cli::backtest::run(a),
         Command::Lint(a) => cli::lint::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
         Command::Test(a) => cli::test::run(a),
+        #[cfg(feature = "data")]
+        Command::Backtest(a) => cli::backtest::run(a),
+        #[cfg(feature = "data")]
         Command::Snapshot(a) => cli::snapshot::run(a),
+        #[cfg(feature = "data")]
         Command::Diff(a) => cli::diff::run(a),
+        #[cfg(feature = "data")]
         Command::Datasets(a) => cli::datasets::run(a),
+        #[cfg(not(feature = "data"))]
+        Command::Backtest(_) => cli::needs_data("backtest"),
+        #[cfg(not(feature = "data"))]
+        Command::Snapshot(_) => cli::needs_data("snapshot"),
+        #[cfg(not(feature = "data"))]
+        Command::Diff(_) => cli::needs_data("diff"),
+        #[cfg(not(feature = "data"))]
+        Command::Datasets(_) => cli::needs_data("datasets"),
     }
 }

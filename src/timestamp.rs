@@ -151,30 +151,64 @@ pub fn format_timestamp(ms: i64) -> String {
     out
 }
 
-/// Formats a duration in ms compactly: `250ms`, `1.5s`, `60s`, `5m`, `1h30m`, `1d`.
+/// Formats a duration as one number in the largest unit that divides it exactly:
+/// `250ms`, `1500ms`, `90s`, `5m`, `36h`, `2d`, `0s`; negative durations get a `-`.
 ///
-/// Whole minutes, hours and days are written with the largest units that fit
-/// (`90000` is `1m30s`); negative durations get a leading `-`.
+/// The one duration format of the tool (reports, messages, snapshots, `explain`): it is
+/// the rule files' own syntax, and [`parse_duration`] reads it back.
 pub fn format_duration(ms: i64) -> String {
-    if ms < 0 {
-        return format!("-{}", format_duration(ms.checked_neg().unwrap_or(i64::MAX)));
+    if ms == 0 {
+        return "0s".into();
     }
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    if ms % 1000 != 0 {
-        let s = format!("{}.{:03}", ms / 1000, ms % 1000);
-        return format!("{}s", s.trim_end_matches('0'));
-    }
-    let mut secs = ms / 1000;
-    let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+    ] {
+        if ms % size == 0 {
+            return format!("{}{unit}", ms / size);
         }
     }
-    out
+    format!("{ms}ms")
+}
+
+/// Parses `500ms`, `30s`, `10m`, `2h`, `1d` (or a combination such as `1h30m`).
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let bad = || format!("invalid duration `{s}`: write e.g. `30s`, `10m`, `1h`");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total: i64 = 0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total = n
+            .checked_mul(factor)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    Ok(total)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -188,8 +222,10 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Inverse of [`days_from_civil`]; total over all `i64` day counts reachable from ms.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+/// Inverse of [`days_from_civil`]: (year, month 1–12, day 1–31) of a count of days since
+/// 1970-01-01; total over all `i64` day counts reachable from ms. The one calendar of the
+/// crate (the dataset generator's fast timestamp writer uses it too).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -643,17 +679,36 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(format_duration(0), "0ms");
+        assert_eq!(format_duration(0), "0s");
         assert_eq!(format_duration(250), "250ms");
-        assert_eq!(format_duration(1500), "1.5s");
-        assert_eq!(format_duration(1001), "1.001s");
+        assert_eq!(format_duration(1500), "1500ms");
         assert_eq!(format_duration(60_000), "1m");
         assert_eq!(format_duration(59_000), "59s");
-        assert_eq!(format_duration(90_000), "1m30s");
-        assert_eq!(format_duration(5_400_000), "1h30m");
+        assert_eq!(format_duration(90_000), "90s");
+        assert_eq!(format_duration(5_400_000), "90m");
+        assert_eq!(format_duration(129_600_000), "36h");
         assert_eq!(format_duration(86_400_000), "1d");
         assert_eq!(format_duration(-60_000), "-1m");
         let _ = format_duration(i64::MIN);
+        let _ = format_duration(i64::MAX);
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("10m"), Ok(600_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration("250ms"), Ok(250));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn formatted_durations_parse_back(ms in 0i64..=1_000_000_000_000) {
+            proptest::prop_assert_eq!(parse_duration(&format_duration(ms)), Ok(ms));
+        }
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use serde::Serialize;
 use std::fmt;
 
+/// Milliseconds: the unit of every duration and timestamp in the IR and the evaluator.
+pub type Millis = i64;
+
 /// What kind of quantity a unit measures. Two units convert into each other only
 /// within one dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -171,62 +174,6 @@ pub fn fmt_num(v: f64) -> String {
     s.to_string()
 }
 
-/// A duration in milliseconds, in its largest exact unit: `5m`, `90s`, `250ms`.
-pub fn fmt_duration_ms(ms: i64) -> String {
-    if ms == 0 {
-        return "0s".into();
-    }
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-    ] {
-        if ms % size == 0 {
-            return format!("{}{unit}", ms / size);
-        }
-    }
-    format!("{ms}ms")
-}
-
-/// Parses `500ms`, `30s`, `10m`, `2h`, `1d` (or a combination such as `1h30m`).
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let bad = || format!("invalid duration `{s}`: write e.g. `30s`, `10m`, `1h`");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    let mut total: i64 = 0;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total = n
-            .checked_mul(factor)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-    }
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,8 +208,5 @@ mod tests {
         assert_eq!(Unit::Rpm.to_si(120.0), 2.0);
         assert_eq!(Unit::Millis.show_si(0.3), "300ms");
         assert_eq!(Unit::Fraction.show_si(0.81), "81%");
-        assert_eq!(fmt_duration_ms(300_000), "5m");
-        assert_eq!(fmt_duration_ms(90_000), "90s");
-        assert_eq!(fmt_duration_ms(1500), "1500ms");
     }
 }

@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use std::path::Path;
 
 fn bt() -> Command {
     let mut c = Command::cargo_bin("scalerules").expect("binary");
@@ -285,4 +286,57 @@ fn long_format_rows_are_picked_by_the_policy_service() {
     assert_eq!(auto["data"]["ticks"], 1440);
     assert_eq!(auto["policy"], named["policy"]);
     assert_eq!(auto["data"]["load"]["service"], "reports");
+}
+
+/// With `--format json`, stdout holds only the report and every diagnostic (rule file,
+/// data, backtest) goes to stderr as one JSON array of the `check --format json` shape.
+#[test]
+fn json_format_puts_diagnostics_on_stderr_as_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("bad.csv");
+    std::fs::write(&data, "timestamp,rps,replicas,cpu_pct\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
+        .expect("write");
+    let reversed = dir.path().join("reversed.scale");
+    std::fs::write(
+        &reversed,
+        "replicas 5..1\nmetric cpu in %\nwhen cpu > 80% scale out by 1\n",
+    )
+    .expect("write");
+    let no_model = dir.path().join("plain.scale");
+    std::fs::write(&no_model, "replicas 1..5\nmetric cpu in %\nwhen cpu > 80% scale out by 1, cooldown 3m\nwhen cpu < 10% for 10m scale in by 1\n")
+        .expect("write");
+    let cases = [
+        (
+            Path::new("rules/checkout.scale"),
+            &data,
+            "E302",
+            Some(&data),
+        ),
+        (reversed.as_path(), &data, "E102", Some(&reversed)),
+        (no_model.as_path(), &data, "E350", None),
+    ];
+    for (rules, data, code, file) in cases {
+        let out = bt()
+            .arg("backtest")
+            .arg(rules)
+            .arg("--data")
+            .arg(data)
+            .args(["--format", "json"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{code}");
+        assert!(out.stdout.is_empty(), "{code}: stdout holds only a report");
+        let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+            panic!(
+                "{code}: stderr is not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let first = &v[0];
+        assert_eq!(first["code"], code, "{v}");
+        assert_eq!(first["severity"], "error");
+        assert!(first["message"].as_str().is_some_and(|m| !m.is_empty()));
+        let want_file = file.map(|f| f.display().to_string());
+        assert_eq!(first["file"].as_str(), want_file.as_deref(), "{v}");
+    }
 }

@@ -232,3 +232,18 @@ fn errors() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn json_format_puts_data_errors_on_stderr_as_json() {
+    let out = diff()
+        .args([OLD, NEW, "--data", "tests/fixtures/snapshot/nope.csv"])
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert_eq!(v[0]["code"], "E301", "{v}");
+    assert_eq!(v[0]["file"], "tests/fixtures/snapshot/nope.csv");
+    assert!(v[0]["help"].is_string());
+}

@@ -197,3 +197,23 @@ fn a_closed_pipe_ends_quietly_without_a_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A build without the `data` feature keeps the commands that need polars, and says so.
+#[cfg(not(feature = "data"))]
+#[test]
+fn data_commands_say_they_need_the_feature() {
+    for cmd in ["backtest", "snapshot", "diff", "datasets"] {
+        bin()
+            .args([
+                cmd,
+                "rules/checkout.scale",
+                "--data",
+                "datasets/checkout.csv",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`scalerules {cmd}` needs polars"
+            )));
+    }
+}

@@ -184,3 +184,46 @@ fn every_example_has_a_committed_snapshot_that_checks() {
         assert_eq!(code, 0, "{}: {out}{err}", rel.display());
     }
 }
+
+/// `--format json`: one object per rule file on stdout, diagnostics as JSON on stderr.
+#[test]
+fn json_format_reports_each_file_and_the_diagnostics() {
+    let dir = workdir();
+    let json = |c: &mut Command| {
+        let (code, out, err) = run(c.args(["--format", "json"]));
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {out}\nstderr: {err}"));
+        (code, v, err)
+    };
+    let (code, v, _) = json(snap(dir.path()).args(["small.scale", "--data", "small.csv"]));
+    assert_eq!(code, 0);
+    assert_eq!(v[0]["status"], "created");
+    assert_eq!(v[0]["snapshot"], "small.snap");
+    assert!(v[0]["decisions"].as_u64().is_some_and(|n| n > 0), "{v}");
+
+    edit_threshold(dir.path());
+    let (code, v, _) = json(snap(dir.path()).args(["small.scale", "--check"]));
+    assert_eq!(code, 1);
+    assert_eq!(v[0]["status"], "changed");
+    assert!(
+        v[0]["changes"]["decisions"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "{v}"
+    );
+    assert!(v[0]["accept_command"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("scalerules snapshot --accept small.scale")));
+    assert_eq!(
+        v[0]["pending"],
+        serde_json::Value::Null,
+        "--check writes nothing"
+    );
+
+    let (code, v, err) = json(snap(dir.path()).args(["small.scale", "--data", "nope.csv"]));
+    assert_eq!(code, 1);
+    assert_eq!(v[0]["status"], "error");
+    let diags: serde_json::Value = serde_json::from_str(&err).expect("stderr is JSON");
+    assert_eq!(diags[0]["code"], "E301", "{diags}");
+    assert_eq!(diags[0]["file"], "nope.csv");
+}

@@ -5,8 +5,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use proptest::prelude::*;
 use scalerules::fmt::format_source;
-use scalerules::fmt::lex::split_comment;
 use scalerules::syntax;
+use scalerules::syntax::lex::split_comment;
 use std::path::{Path, PathBuf};
 
 /// The AST without spans: what the text means, not where it stands.

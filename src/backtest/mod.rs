@@ -16,52 +16,25 @@ pub use engine::{
     REPLAY_LABEL,
 };
 
-/// Code → summary for [`BacktestError`], for the project's code registry.
-pub const BACKTEST_ERROR_CODES: &[(&str, &str)] = &[
-    ("E350", "the service has no backtest model"),
-    ("E351", "the backtest model is invalid"),
-    ("E352", "the dataset lacks a column the policy reads"),
-    ("E353", "the dataset is empty"),
-    ("E354", "the service's tick and the dataset grid disagree"),
-    ("E355", "the evaluator rejected a sample"),
-    ("E356", "a demand or replica-count cell is negative"),
-];
+use crate::diagnostics::Code;
 
-/// Why a backtest cannot run.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+/// Why a backtest cannot run. Codes `E35x` (see the code registry).
+#[derive(Debug, thiserror::Error)]
 pub enum BacktestError {
     #[error(
         "service `{0}` has no `model {{ … }}` block: the backtester needs demand and capacity"
     )]
-    #[diagnostic(
-        code(E350),
-        help("add a model block: `model {{ demand rps  capacity 100 rps per replica  startup 60s }}`")
-    )]
     NoModel(String),
     #[error("invalid model: {0}")]
-    #[diagnostic(code(E351))]
     BadModel(String),
     #[error("the dataset has no column `{0}` that the policy reads")]
-    #[diagnostic(
-        code(E352),
-        help("load the dataset with every column of `Service::columns()`")
-    )]
     MissingColumn(String),
     #[error("the dataset is empty")]
-    #[diagnostic(code(E353))]
     EmptyData,
     #[error("the service declares tick {service} ms but the dataset grid is {data} ms")]
-    #[diagnostic(
-        code(E354),
-        help("load the dataset with `tick_ms` set to the service's tick")
-    )]
     TickMismatch { service: i64, data: i64 },
     #[error(
         "column `{column}` holds {value} at {time}: a load or a replica count cannot be negative"
-    )]
-    #[diagnostic(
-        code(E356),
-        help("fix the value at its source, or blank the cell to mark it missing (the service's `on missing` mode then applies)")
     )]
     NegativeValue {
         column: String,
@@ -69,6 +42,51 @@ pub enum BacktestError {
         time: String,
     },
     #[error("evaluator: {0}")]
-    #[diagnostic(code(E355))]
     Eval(crate::eval::EvalError),
+}
+
+impl BacktestError {
+    pub fn code(&self) -> Code {
+        match self {
+            BacktestError::NoModel(_) => Code::NO_MODEL,
+            BacktestError::BadModel(_) => Code::MODEL_REJECTED,
+            BacktestError::MissingColumn(_) => Code::COLUMN_NOT_LOADED,
+            BacktestError::EmptyData => Code::NO_TICKS,
+            BacktestError::TickMismatch { .. } => Code::TICK_MISMATCH,
+            BacktestError::Eval(_) => Code::EVALUATION_FAILED,
+            BacktestError::NegativeValue { .. } => Code::NEGATIVE_VALUE,
+        }
+    }
+
+    /// What to change, when there is a general answer.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            BacktestError::NoModel(_) => Some(
+                "add a model block: `model { demand rps  capacity 100 rps per replica  startup 60s }`",
+            ),
+            BacktestError::MissingColumn(_) => {
+                Some("load the dataset with every column of `Service::columns()`")
+            }
+            BacktestError::TickMismatch { .. } => {
+                Some("load the dataset with `tick_ms` set to the service's tick")
+            }
+            BacktestError::NegativeValue { .. } => Some(
+                "fix the value at its source, or blank the cell to mark it missing (the service's `on missing` mode then applies)",
+            ),
+            BacktestError::BadModel(_) | BacktestError::EmptyData | BacktestError::Eval(_) => {
+                None
+            }
+        }
+    }
+}
+
+impl miette::Diagnostic for BacktestError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(BacktestError::code(self)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display + 'a>)
+    }
 }

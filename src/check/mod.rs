@@ -1,14 +1,17 @@
 //! Stage 2: names, units, bounds and duplicates ([`check`]). Every problem is collected;
 //! nothing stops at the first. The result records what each name and comparison
-//! resolved to, so lowering ([`crate::ir::lower`]) never re-checks.
+//! resolved to, so lowering (`ir::lower`) never re-checks.
 
+pub mod resolved;
 mod units;
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Sink};
-use crate::ir::{self, Builtin, Metric, MetricId, MetricSource, Millis, MissingMode, UnitOrigin};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic, Sink};
 use crate::span::Span;
+use crate::syntax::ast::MissingMode;
 use crate::syntax::ast::{self, Action, Item, ModelItem, Operand, Sustain};
+use crate::units::Millis;
 use crate::units::{Dimension, Unit};
+use resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
 use std::collections::HashMap;
 use units::Side;
 
@@ -83,13 +86,13 @@ fn function_synonym(name: &str) -> Option<&'static str> {
 }
 
 /// The aggregate function a name stands for.
-pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
+pub fn parse_function(name: &str) -> Option<AggFunc> {
     Some(match name {
-        "avg" => ir::AggFunc::Avg,
-        "min" => ir::AggFunc::Min,
-        "max" => ir::AggFunc::Max,
-        "sum" => ir::AggFunc::Sum,
-        "rate" => ir::AggFunc::Rate,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "sum" => AggFunc::Sum,
+        "rate" => AggFunc::Rate,
         p => {
             let digits = p.strip_prefix('p')?;
             if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -100,7 +103,7 @@ pub fn parse_function(name: &str) -> Option<ir::AggFunc> {
             if !(1..=99).contains(&n) {
                 return None;
             }
-            ir::AggFunc::Quantile(f64::from(n) / 100.0)
+            AggFunc::Quantile(f64::from(n) / 100.0)
         }
     })
 }
@@ -126,7 +129,7 @@ pub fn check(file: &ast::File, src: &str, sink: &mut Sink) -> Option<Checked> {
         if let Some(first) = seen.get(s.name.node.as_str()) {
             sink.push(
                 Diagnostic::error(
-                    "E105",
+                    Code::DUPLICATE_SERVICE,
                     format!("duplicate service `{}`", s.name.node),
                     s.name.span,
                 )
@@ -209,7 +212,7 @@ impl<'a> ServiceChecker<'a> {
                 };
                 self.sink.push(
                     Diagnostic::error(
-                        "E101",
+                        Code::MISSING_REPLICAS,
                         format!("service `{}` has no replica bounds", s.name.node),
                         span,
                     )
@@ -281,10 +284,14 @@ impl<'a> ServiceChecker<'a> {
 
     fn duplicate(&mut self, what: &str, span: Span, first: Span) {
         self.sink.push(
-            Diagnostic::error("E104", format!("duplicate `{what}` declaration"), span)
-                .label("declared again here")
-                .with_secondary(first, "first declared here")
-                .help("keep one of the two"),
+            Diagnostic::error(
+                Code::DUPLICATE_DECLARATION,
+                format!("duplicate `{what}` declaration"),
+                span,
+            )
+            .label("declared again here")
+            .with_secondary(first, "first declared here")
+            .help("keep one of the two"),
         );
     }
 
@@ -296,7 +303,7 @@ impl<'a> ServiceChecker<'a> {
         };
         self.sink.push(
             Diagnostic::error(
-                "E115",
+                Code::RESERVED_CONSTRUCT,
                 format!(
                     "`{keyword}` is reserved for {what}, which this version does not support yet"
                 ),
@@ -313,7 +320,7 @@ impl<'a> ServiceChecker<'a> {
         if v.fract() != 0.0 || !(0.0..=1_000_000.0).contains(&v) {
             self.sink.push(
                 Diagnostic::error(
-                    "E004",
+                    Code::INVALID_NUMBER,
                     format!(
                         "{what} must be a whole number from 0 to 1000000, not `{}`",
                         n.text
@@ -339,7 +346,7 @@ impl<'a> ServiceChecker<'a> {
         if min > max {
             self.sink.push(
                 Diagnostic::error(
-                    "E102",
+                    Code::INVALID_BOUNDS,
                     format!("replica bounds are reversed: {min} is more than {max}"),
                     r.min.span.to(r.max.span),
                 )
@@ -350,9 +357,13 @@ impl<'a> ServiceChecker<'a> {
         }
         if max == 0 {
             self.sink.push(
-                Diagnostic::error("E102", "the maximum must be at least 1", r.max.span)
-                    .label("a service that can never run")
-                    .help("raise the maximum, e.g. `replicas 0..10` for scale to zero"),
+                Diagnostic::error(
+                    Code::INVALID_BOUNDS,
+                    "the maximum must be at least 1",
+                    r.max.span,
+                )
+                .label("a service that can never run")
+                .help("raise the maximum, e.g. `replicas 0..10` for scale to zero"),
             );
             return None;
         }
@@ -361,7 +372,7 @@ impl<'a> ServiceChecker<'a> {
             if let Some(s) = &r.start {
                 self.sink.push(
                     Diagnostic::error(
-                        "E103",
+                        Code::START_OUT_OF_BOUNDS,
                         format!("start count {start} is outside the bounds {min}..{max}"),
                         s.span,
                     )
@@ -379,19 +390,29 @@ impl<'a> ServiceChecker<'a> {
         let Some(ms) = duration_ms(d) else {
             if d.unit.is_some() {
                 self.sink.push(
-                    Diagnostic::error("E111", format!("{what} is too long"), d.span)
-                        .label("longer than any schedule can use")
-                        .help("durations above about 30 000 years are rejected; use a realistic length"),
+                    Diagnostic::error(
+                        Code::INVALID_DURATION,
+                        format!("{what} is too long"),
+                        d.span,
+                    )
+                    .label("longer than any schedule can use")
+                    .help(
+                        "durations above about 30 000 years are rejected; use a realistic length",
+                    ),
                 );
                 return None;
             }
             self.sink.push(
-                Diagnostic::error("E111", format!("{what} needs a time unit"), d.span)
-                    .label("a number without a unit")
-                    .help(format!(
-                        "write the unit, e.g. `{}m` or `{}s`",
-                        d.value.text, d.value.text
-                    )),
+                Diagnostic::error(
+                    Code::INVALID_DURATION,
+                    format!("{what} needs a time unit"),
+                    d.span,
+                )
+                .label("a number without a unit")
+                .help(format!(
+                    "write the unit, e.g. `{}m` or `{}s`",
+                    d.value.text, d.value.text
+                )),
             );
             return None;
         };
@@ -408,7 +429,7 @@ impl<'a> ServiceChecker<'a> {
                 )
             };
             self.sink.push(
-                Diagnostic::error("E111", msg, d.span)
+                Diagnostic::error(Code::INVALID_DURATION, msg, d.span)
                     .label("invalid duration")
                     .help(help),
             );
@@ -436,7 +457,7 @@ impl<'a> ServiceChecker<'a> {
                     if su != unit {
                         self.sink.push(
                             Diagnostic::error(
-                                "E109",
+                                Code::COLUMN_SUFFIX_CONTRADICTS_UNIT,
                                 format!("column `{column}` ends in `{s}`, which means {su}, but the metric is declared in {unit}"),
                                 u.span,
                             )
@@ -481,7 +502,7 @@ impl<'a> ServiceChecker<'a> {
         if let Some(close) = did_you_mean(name, pool) {
             if !siblings(name, close) {
                 self.sink.push(
-                    Diagnostic::error("E106", format!("unknown metric `{name}`"), span)
+                    Diagnostic::error(Code::UNKNOWN_METRIC, format!("unknown metric `{name}`"), span)
                         .label("not declared")
                         .help(format!("did you mean `{close}`? If `{name}` is a column of its own, declare it: `metric {name} = column \"{name}\"`")),
                 );
@@ -537,7 +558,7 @@ impl<'a> ServiceChecker<'a> {
                 let func = parse_function(&a.func.node);
                 if func.is_none() {
                     let mut d = Diagnostic::error(
-                        "E110",
+                        Code::UNKNOWN_FUNCTION,
                         format!("unknown function `{}`", a.func.node),
                         a.func.span,
                     )
@@ -559,7 +580,7 @@ impl<'a> ServiceChecker<'a> {
                 if let Some(id) = id {
                     self.operand_metric.insert(a.span, id);
                 }
-                let rate = func == Some(ir::AggFunc::Rate);
+                let rate = func == Some(AggFunc::Rate);
                 if func.is_none() {
                     return Side::Broken;
                 }
@@ -586,7 +607,7 @@ impl<'a> ServiceChecker<'a> {
             Some(Sustain::MOfN { m, window, .. }) => {
                 if m.value < 1.0 || m.value.fract() != 0.0 {
                     self.sink.push(
-                        Diagnostic::error("E116", format!("`for {} of …` needs a whole number of evaluations, at least 1", m.text), m.span)
+                        Diagnostic::error(Code::INVALID_SUSTAIN, format!("`for {} of …` needs a whole number of evaluations, at least 1", m.text), m.span)
                             .label("invalid count")
                             .help("write e.g. `for 3 of 5m`: at least 3 true evaluations in the last 5 minutes"),
                     );
@@ -605,7 +626,7 @@ impl<'a> ServiceChecker<'a> {
                 if v <= 0.0 {
                     self.sink.push(
                         Diagnostic::error(
-                            "E112",
+                            Code::INVALID_AMOUNT,
                             format!("scaling by {} does nothing", amount.value.text),
                             amount.span,
                         )
@@ -619,7 +640,7 @@ impl<'a> ServiceChecker<'a> {
                 } else if !amount.percent && v.fract() != 0.0 {
                     self.sink.push(
                         Diagnostic::error(
-                            "E112",
+                            Code::INVALID_AMOUNT,
                             format!("cannot add or remove {} replicas", amount.value.text),
                             amount.span,
                         )
@@ -632,7 +653,7 @@ impl<'a> ServiceChecker<'a> {
                 } else if amount.percent && inward && v > 100.0 {
                     self.sink.push(
                         Diagnostic::error(
-                            "E113",
+                            Code::PERCENT_OVER_100,
                             format!("cannot remove {}% of the replicas", amount.value.text),
                             amount.span,
                         )
@@ -646,7 +667,7 @@ impl<'a> ServiceChecker<'a> {
             }
             Action::Vertical { keyword, span } => {
                 self.sink.push(
-                    Diagnostic::error("E115", format!("`scale {keyword}` (vertical scaling) is reserved and not supported yet"), *span)
+                    Diagnostic::error(Code::RESERVED_CONSTRUCT, format!("`scale {keyword}` (vertical scaling) is reserved and not supported yet"), *span)
                         .label("reserved")
                         .help("use `scale out` / `scale in` to change the replica count"),
                 );
@@ -661,7 +682,7 @@ impl<'a> ServiceChecker<'a> {
         let slot = &self.table.metrics[id.0];
         if slot.metric.unit.dimension() != Dimension::Count {
             let unit = slot.metric.unit;
-            let mut d = Diagnostic::error("E114", format!("`rate` needs a counter, but `{}` is {} in {unit}", a.metric.node, unit.dimension()), a.metric.span)
+            let mut d = Diagnostic::error(Code::RATE_OF_NON_COUNTER, format!("`rate` needs a counter, but `{}` is {} in {unit}", a.metric.node, unit.dimension()), a.metric.span)
                 .label("not a counter")
                 .help("apply `rate` to a monotonically increasing count such as `requests_total`, or use `avg` for a gauge");
             if let Some(s) = slot.unit_span.filter(|s| *s != a.metric.span) {
@@ -691,7 +712,7 @@ impl<'a> ServiceChecker<'a> {
                 ModelItem::Price(p, _) => {
                     if p.value < 0.0 {
                         self.sink.push(
-                            Diagnostic::error("E117", "a price cannot be negative", p.span)
+                            Diagnostic::error(Code::INVALID_MODEL, "a price cannot be negative", p.span)
                                 .label("negative price")
                                 .help("give the price of one replica for one hour, e.g. `price 0.10 per replica-hour`"),
                         );
@@ -720,7 +741,7 @@ impl<'a> ServiceChecker<'a> {
         .collect();
         if !missing.is_empty() {
             self.sink.push(
-                Diagnostic::error("E117", "the model is incomplete", m.span)
+                Diagnostic::error(Code::INVALID_MODEL, "the model is incomplete", m.span)
                     .label(format!("missing {}", missing.join(" and ")))
                     .help("a model needs the demand metric and the capacity of one replica, e.g. `demand rps` and `capacity 100 rps per replica`"),
             );
@@ -729,7 +750,7 @@ impl<'a> ServiceChecker<'a> {
             let du = self.table.metrics[id.0].metric.unit;
             if q.value.value <= 0.0 {
                 self.sink.push(
-                    Diagnostic::error("E117", "capacity must be positive", q.span)
+                    Diagnostic::error(Code::INVALID_MODEL, "capacity must be positive", q.span)
                         .label("not positive")
                         .help("give the demand one ready replica serves, e.g. `capacity 100 rps per replica`"),
                 );
@@ -739,7 +760,7 @@ impl<'a> ServiceChecker<'a> {
                 if cu.dimension() != du.dimension() {
                     self.sink.push(
                         Diagnostic::error(
-                            "E107",
+                            Code::UNIT_MISMATCH,
                             format!(
                                 "capacity is {} but demand `{}` is {}",
                                 cu.dimension(),
@@ -757,7 +778,7 @@ impl<'a> ServiceChecker<'a> {
             if !matches!(du.dimension(), Dimension::Rate | Dimension::Count) {
                 self.sink.push(
                     Diagnostic::error(
-                        "E117",
+                        Code::INVALID_MODEL,
                         format!(
                             "demand must be a rate or a count, but `{}` is {}",
                             self.table.metrics[id.0].metric.name,
@@ -801,7 +822,7 @@ impl<'a> ServiceChecker<'a> {
         if slot.metric.unit.dimension() != dim && !per_replica_count {
             let unit = slot.metric.unit;
             let mut d = Diagnostic::error(
-                "E117",
+                Code::INVALID_MODEL,
                 format!(
                     "a {role} metric must be {dim}, but `{}` is {} in {unit}",
                     name.node,

@@ -2,9 +2,9 @@
 //! suffix, a builtin, or the first literal with a unit it is compared with; then every
 //! comparison is checked against those units.
 
+use super::resolved::{MetricId, UnitOrigin};
 use super::MetricTable;
-use crate::diagnostics::{Diagnostic, Sink};
-use crate::ir::{MetricId, UnitOrigin};
+use crate::diagnostics::{Code, Diagnostic, Sink};
 use crate::span::{line_col, Span};
 use crate::syntax::ast::{Comparison, Operand, Quantity};
 use crate::units::{fmt_num, Dimension, Unit};
@@ -77,9 +77,13 @@ pub(super) fn check_comparison(
         (Side::Broken, _) | (_, Side::Broken) => None,
         (Side::Literal(_), Side::Literal(_)) => {
             sink.push(
-                Diagnostic::error("E118", "this comparison has no metric in it", cmp.span)
-                    .label("both sides are numbers")
-                    .help("compare a metric or an aggregate with a number, as in `p95 > 300ms`"),
+                Diagnostic::error(
+                    Code::CONSTANT_COMPARISON,
+                    "this comparison has no metric in it",
+                    cmp.span,
+                )
+                .label("both sides are numbers")
+                .help("compare a metric or an aggregate with a number, as in `p95 > 300ms`"),
             );
             None
         }
@@ -96,7 +100,7 @@ pub(super) fn check_comparison(
             if ua.dimension() != ub.dimension() {
                 sink.push(
                     Diagnostic::error(
-                        "E107",
+                        Code::UNIT_MISMATCH,
                         format!(
                             "cannot compare {} ({}) with {} ({})",
                             ua.dimension(),
@@ -135,7 +139,7 @@ fn check_against_literal(
             if needs_unit && q.value.value != 0.0 {
                 let suggestion = format!("{}{}", fmt_num(q.value.value), unit.symbol().trim());
                 sink.push(
-                    Diagnostic::error("E108", format!("`{}` has no unit", q.value.text), q.span)
+                    Diagnostic::error(Code::MISSING_UNIT, format!("`{}` has no unit", q.value.text), q.span)
                         .label("a number without a unit")
                         .with_secondary(span, format!("`{name}` is {} in {unit}", unit.dimension()))
                         .help(format!(
@@ -157,7 +161,7 @@ fn check_against_literal(
                 format!("`{name}` is {} in {unit}", unit.dimension())
             };
             let mut d = Diagnostic::error(
-                "E107",
+                Code::UNIT_MISMATCH,
                 format!(
                     "unit mismatch: `{name}` is compared with {} here",
                     lit.dimension()

@@ -1,21 +1,33 @@
 //! `scalerules backtest`: the counterfactual backtester (docs/backtest.md).
 
-use super::eval::select_service;
-use super::{
-    load_rules, print_diagnostics, stderr_color, term_width, EXIT_FAILURE, EXIT_OK, EXIT_USAGE,
-};
+use super::{load_rules, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::backtest::data::{load, DataRequest};
 use crate::backtest::{backtest_with_progress, output, Options};
 use crate::diagnostics::Format;
 use crate::timestamp::parse_bound;
+use crate::timestamp::parse_duration;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The output of `backtest` and `diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutFormat {
+    /// Tables on stdout; diagnostics in human form on stderr.
     Table,
+    /// One JSON document on stdout; diagnostics (rule file, data, backtest) as one JSON
+    /// array on stderr.
     Json,
+}
+
+impl OutFormat {
+    /// How the diagnostics beside this output are shown.
+    pub fn diagnostics(self) -> Format {
+        match self {
+            OutFormat::Table => Format::Human,
+            OutFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -48,25 +60,15 @@ pub struct BacktestArgs {
     pub reversal_window: String,
 }
 
-pub use crate::units::parse_duration;
-
 pub(crate) fn usage(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(EXIT_USAGE)
 }
 
-pub(crate) fn render_diag(d: &dyn miette::Diagnostic) {
-    let handler = if stderr_color() {
-        miette::GraphicalReportHandler::new()
-    } else {
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-    }
-    .with_width(term_width());
-    let mut s = String::new();
-    if handler.render_report(&mut s, d).is_err() {
-        s = format!("error: {d}");
-    }
-    eprintln!("{s}");
+/// Reports a dataset error with its file and CSV line.
+pub(crate) fn data_error(out: &mut Reporter, e: &crate::backtest::data::DataError) {
+    let file = e.path().display().to_string();
+    out.other(e, Some(&file), e.line());
 }
 
 /// The dataset request for `service`: its columns (and the recorded replica column when
@@ -114,19 +116,19 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    print_diagnostics(&loaded, Format::Human);
+    let mut out = Reporter::new(args.format.diagnostics());
+    out.rules(&loaded);
     let Some(program) = &loaded.compiled.program else {
-        return ExitCode::from(EXIT_FAILURE);
+        return out.finish(EXIT_FAILURE);
     };
-    let service = match select_service(program, args.service.as_deref()) {
+    let service = match program.select(args.service.as_deref()) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
     if service.model.is_none() {
-        render_diag(&crate::backtest::BacktestError::NoModel(
-            service.name.clone(),
-        ));
-        return ExitCode::from(EXIT_FAILURE);
+        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
+        out.other(&e, None, None);
+        return out.finish(EXIT_FAILURE);
     }
     let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
         Ok(v) => v,
@@ -174,8 +176,8 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     let data = match load(&req) {
         Ok(d) => d,
         Err(e) => {
-            render_diag(&e);
-            return ExitCode::from(EXIT_FAILURE);
+            data_error(&mut out, &e);
+            return out.finish(EXIT_FAILURE);
         }
     };
     let opts = Options {
@@ -203,8 +205,8 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            render_diag(&e);
-            return ExitCode::from(EXIT_FAILURE);
+            out.other(&e, None, None);
+            return out.finish(EXIT_FAILURE);
         }
     };
     if let (Some(p), Some(tl)) = (&args.timeline, &report.timeline) {
@@ -229,21 +231,5 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             );
         }
     }
-    ExitCode::from(EXIT_OK)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_duration;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(600_000));
-        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
-        assert_eq!(parse_duration("250ms"), Ok(250));
-        assert!(parse_duration("10").is_err());
-        assert!(parse_duration("m").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("99999999999999999999d").is_err());
-    }
+    out.finish(EXIT_OK)
 }

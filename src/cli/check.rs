@@ -1,7 +1,7 @@
 //! `scalerules check` and `scalerules explain`.
 
-use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::{json_values, Format};
+use super::{load_rules, print_diagnostics, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use crate::diagnostics::{Code, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,8 +27,9 @@ pub struct ExplainArgs {
 pub fn run_check(args: CheckArgs) -> ExitCode {
     let mut errors = 0;
     let mut io_failed = false;
-    let mut json = Vec::new();
-    for path in &super::expand_rule_paths(&args.files) {
+    let mut out = Reporter::as_result(args.format);
+    let files = super::expand_rule_paths(&args.files);
+    for path in &files {
         let Ok(loaded) = load_rules(path) else {
             io_failed = true;
             continue;
@@ -39,31 +40,22 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
             .iter()
             .filter(|d| d.is_error())
             .count();
-        if args.format == Format::Json {
-            json.extend(json_values(&loaded.compiled.diagnostics, &loaded.file));
-        } else {
-            print_diagnostics(&loaded, args.format);
-        }
+        out.rules(&loaded);
     }
-    if args.format == Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
-        );
-    } else if errors == 0 && !io_failed {
-        let n = super::expand_rule_paths(&args.files).len();
+    if args.format != Format::Json && errors == 0 && !io_failed {
+        let n = files.len();
         eprintln!(
             "checked {n} file{}: no errors",
             if n == 1 { "" } else { "s" }
         );
     }
-    if io_failed {
-        ExitCode::from(EXIT_USAGE)
+    out.finish(if io_failed {
+        EXIT_USAGE
     } else if errors > 0 {
-        ExitCode::from(EXIT_FAILURE)
+        EXIT_FAILURE
     } else {
-        ExitCode::from(EXIT_OK)
-    }
+        EXIT_OK
+    })
 }
 
 /// The explanation of a diagnostic code or lint name, when `key` is one.
@@ -71,15 +63,12 @@ pub fn explain_code(key: &str) -> Option<String> {
     if let Some(info) = crate::lint::lookup(key) {
         return Some(super::lint::explain_text(info));
     }
-    let (code, summary) = crate::diagnostics::lookup(key)?;
-    let stage = match code.as_bytes().get(1) {
-        Some(b'0') => "syntax (the parser)",
-        Some(b'1') => "check (names, units, bounds)",
-        _ => "data (loading a dataset or running a backtest)",
-    };
+    let code = Code::lookup(key)?;
     Some(format!(
-        "{code}: {summary}\n\nStage: {stage}. The reference for every construct is docs/language.md; \
-         data and backtest errors are described in docs/backtest.md."
+        "{code}: {}\n\nStage: {}. The reference for every construct is docs/language.md; \
+         data and backtest errors are described in docs/backtest.md.",
+        code.summary(),
+        code.stage().describe()
     ))
 }
 
@@ -93,7 +82,7 @@ pub fn run_explain(args: ExplainArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    print_diagnostics(&loaded, Format::Human);
+    print_diagnostics(&loaded);
     let Some(program) = &loaded.compiled.program else {
         return ExitCode::from(EXIT_FAILURE);
     };

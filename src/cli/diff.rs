@@ -3,12 +3,12 @@
 
 use super::backtest::{usage, OutFormat};
 use super::snapshot::{backtest_loaded, parse_window, RunSpec};
-use super::{Loaded, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{Loaded, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::SourceFile;
-use crate::snapshot::compare::{signed, DecisionChange};
+use crate::snapshot::compare::{shift, signed, DecisionChange};
 use crate::snapshot::plot::overlay_svg;
 use crate::snapshot::{compare, Comparison, Outcome};
-use crate::timestamp::{format_duration, format_timestamp};
+use crate::timestamp::format_timestamp;
 use comfy_table::{presets, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
@@ -271,14 +271,11 @@ fn table_report(args: &DiffArgs, old: &Outcome, new: &Outcome, c: &Comparison) -
     let _ = writeln!(s, "{rt}");
     let _ = writeln!(
         s,
-        "decisions: {} old, {} new: {} unchanged, {} moved, {} vanished, {} appeared (moved = same rule and direction within {})",
+        "decisions: {} old, {} new: {} ({})",
         c.old_decisions,
         c.new_decisions,
-        c.unchanged,
-        c.count("moved"),
-        c.count("vanished"),
-        c.count("appeared"),
-        format_duration(c.move_window_ms)
+        c.kinds(),
+        c.moved_means()
     );
     if c.decisions.is_empty() {
         let _ = writeln!(s, "the decisions are the same");
@@ -297,14 +294,11 @@ fn table_report(args: &DiffArgs, old: &Outcome, new: &Outcome, c: &Comparison) -
             DecisionChange::Appeared { new } => vec!["appeared".into(), String::new(), short(new)],
             DecisionChange::Vanished { old } => vec!["vanished".into(), short(old), String::new()],
             DecisionChange::Moved { old, new, shift_ms } => {
-                let sh = if *shift_ms == 0 {
-                    "same time".to_string()
-                } else if *shift_ms < 0 {
-                    format!("−{}", format_duration(-shift_ms))
-                } else {
-                    format!("+{}", format_duration(*shift_ms))
-                };
-                vec![format!("moved {sh}"), short(old), short(new)]
+                vec![
+                    format!("moved {}", shift(*shift_ms)),
+                    short(old),
+                    short(new),
+                ]
             }
         };
         dt.add_row(row);
@@ -343,13 +337,14 @@ pub fn run(args: DiffArgs) -> ExitCode {
         tick_ms,
         timeline: args.plot.is_some(),
     };
+    let mut out = Reporter::new(args.format.diagnostics());
     let mut reports = Vec::new();
     for v in [&args.old, &args.new] {
         let loaded = match read_version(v) {
             Ok(l) => l,
             Err(c) => return c,
         };
-        match backtest_loaded(&loaded, &spec) {
+        match backtest_loaded(&loaded, &spec, &mut out) {
             Ok(r) => reports.push(r),
             Err(c) => return c,
         }
@@ -375,5 +370,5 @@ pub fn run(args: DiffArgs) -> ExitCode {
         },
         OutFormat::Table => print!("{}", table_report(&args, &old, &new, &c)),
     }
-    ExitCode::from(EXIT_OK)
+    out.finish(EXIT_OK)
 }

@@ -1,8 +1,10 @@
 //! `scalerules eval`: the evaluator online. Metric rows in (CSV on stdin, the first
-//! column `timestamp`), one JSON line per decision out, flushed at once.
+//! column `timestamp`; empty cells, `NaN`, `null`, `NA`, `N/A` and `None` are missing,
+//! as in datasets), one JSON line per decision out, flushed at once.
 
 use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::{did_you_mean, Format};
+use crate::cell::{numeric_hint, parse_number, Cell};
+use crate::diagnostics::did_you_mean;
 use crate::eval::Evaluator;
 use crate::ir::{self, MetricSource};
 use crate::timestamp::{format_timestamp, parse_timestamp};
@@ -23,39 +25,15 @@ pub struct EvalArgs {
     pub suppressed: bool,
 }
 
-/// Picks the service to run, or says why it cannot.
-pub fn select_service<'p>(
-    program: &'p ir::Program,
-    name: Option<&str>,
-) -> Result<&'p ir::Service, String> {
-    let names: Vec<&str> = program.services.iter().map(|s| s.name.as_str()).collect();
-    match name {
-        Some(n) => program.service(n).ok_or_else(|| {
-            let hint = did_you_mean(n, names.iter().copied())
-                .map(|s| format!(" Did you mean `{s}`?"))
-                .unwrap_or_default();
-            format!(
-                "no service `{n}` in the rule file (it has: {}).{hint}",
-                names.join(", ")
-            )
-        }),
-        None if program.services.len() == 1 => Ok(&program.services[0]),
-        None => Err(format!(
-            "the rule file has several services ({}); choose one with --service",
-            names.join(", ")
-        )),
-    }
-}
-
 pub fn run(args: EvalArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    print_diagnostics(&loaded, Format::Human);
+    print_diagnostics(&loaded);
     let Some(program) = &loaded.compiled.program else {
         return ExitCode::from(EXIT_FAILURE);
     };
-    let service = match select_service(program, args.service.as_deref()) {
+    let service = match program.select(args.service.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -73,43 +51,42 @@ pub fn run(args: EvalArgs) -> ExitCode {
     }
 }
 
-/// One CSV record's fields (RFC 4180 quoting: `"a,b"` is one field, `""` inside quotes
-/// is a quote), trimmed.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut cur).trim().to_string()),
-            _ => cur.push(c),
-        }
+/// One line of CSV as its fields (RFC 4180 quoting, cells trimmed), read with the
+/// `csv` crate. Input is taken line by line so that each decision is written as soon as
+/// its row arrives and errors name the exact line.
+fn fields(csv: &csv::ReaderBuilder, line: &str) -> Result<csv::StringRecord, String> {
+    let mut record = csv::StringRecord::new();
+    match csv.from_reader(line.as_bytes()).read_record(&mut record) {
+        Ok(_) => Ok(record),
+        Err(e) => Err(match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => "the line is not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        }),
     }
-    fields.push(cur.trim().to_string());
-    fields
 }
 
-/// Runs the evaluator over CSV rows from `input`, writing decision lines to `out`.
-/// Errors name the input row (1-based, after the header) and the column.
+/// Runs the evaluator over CSV rows from `input`, writing decision lines to `out`. A
+/// missing cell is what `cell::parse_number` says, as for the dataset loader. Errors
+/// name the input row (1-based, after the header), its line and the column.
 pub fn run_stream(
     service: &ir::Service,
     input: impl BufRead,
     out: &mut impl Write,
     show_suppressed: bool,
 ) -> Result<(), String> {
+    let mut csv = csv::ReaderBuilder::new();
+    csv.has_headers(false).flexible(true).trim(csv::Trim::All);
     let mut lines = input.lines();
     let header = match lines.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => return Err(format!("cannot read standard input: {e}")),
         None => return Err("no input: expected a CSV header starting with `timestamp`".into()),
     };
-    let columns: Vec<String> = split_csv(&header);
+    let columns: Vec<String> = fields(&csv, &header)
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     if columns.first().map(String::as_str) != Some("timestamp") {
         return Err(format!(
             "line 1: the first column must be `timestamp`, found `{}`",
@@ -140,31 +117,35 @@ pub fn run_stream(
     let mut values = vec![f64::NAN; service.metrics.len()];
     for (i, line) in lines.enumerate() {
         let row = i + 1;
+        let at = format!("row {row} (line {})", row + 1);
         let line = line.map_err(|e| format!("cannot read standard input: {e}"))?;
         if line.trim().is_empty() {
             continue;
         }
-        let cells = split_csv(&line);
-        let t = parse_timestamp(&cells[0])
-            .map_err(|e| format!("row {row} (line {}), column `timestamp`: {e}", row + 1))?;
+        let record = fields(&csv, &line).map_err(|e| format!("{at}: {e}"))?;
+        let t = parse_timestamp(record.get(0).unwrap_or(""))
+            .map_err(|e| format!("{at}, column `timestamp`: {e}"))?;
         for (slot, (&col, m)) in slots.iter().zip(&service.metrics).enumerate() {
-            let cell = cells.get(col).map_or("", String::as_str);
-            values[slot] = if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
-                f64::NAN
-            } else {
-                let v: f64 = cell.parse().map_err(|_| {
-                    format!(
-                        "row {row} (line {}), column `{}`: `{cell}` is not a number",
-                        row + 1,
+            let text = record.get(col).unwrap_or("");
+            values[slot] = match parse_number(text) {
+                Cell::Value(v) => m.to_si(v),
+                Cell::Missing => f64::NAN,
+                Cell::Infinite => {
+                    return Err(format!(
+                        "{at}, column `{}`: `{text}` is infinite; write a finite number, or leave the cell empty for a missing value",
                         columns[col]
-                    )
-                })?;
-                m.to_si(v)
+                    ))
+                }
+                Cell::Invalid => {
+                    return Err(format!(
+                        "{at}, column `{}`: `{text}` is not a number: {}",
+                        columns[col],
+                        numeric_hint(text)
+                    ))
+                }
             };
         }
-        let step = ev
-            .step(t, &values)
-            .map_err(|e| format!("row {row} (line {}): {e}", row + 1))?;
+        let step = ev.step(t, &values).map_err(|e| format!("{at}: {e}"))?;
         if show_suppressed {
             for s in &step.suppressed {
                 let rule = &service.rules[s.rule.0];
@@ -199,16 +180,53 @@ pub fn run_stream(
 
 #[cfg(test)]
 mod tests {
-    use super::split_csv;
+    use super::run_stream;
+
+    fn decisions(input: &str) -> Result<Vec<serde_json::Value>, String> {
+        let compiled = crate::compile("replicas 1..10\nwhen p95 > 300ms scale out by 1\n", "api");
+        let program = compiled.program.expect("compiles");
+        let mut out = Vec::new();
+        run_stream(&program.services[0], input.as_bytes(), &mut out, false)?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect())
+    }
 
     #[test]
-    fn csv_fields_follow_rfc4180_quoting() {
-        assert_eq!(split_csv("a, b ,c"), ["a", "b", "c"]);
-        assert_eq!(
-            split_csv(r#""2026-03-02T00:00:00Z","1,5",x"#),
-            ["2026-03-02T00:00:00Z", "1,5", "x"]
+    fn quoted_fields_follow_rfc4180() {
+        let d = decisions("timestamp,note,p95\n\"2026-03-02T00:00:00Z\",\"a, \"\"b\"\"\", 400 \n")
+            .expect("reads");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0]["timestamp"], "2026-03-02T00:00:00Z");
+    }
+
+    /// Online and backtest agree on what a missing value is (`cell::parse_number`).
+    #[test]
+    fn missing_cells_are_those_of_the_dataset_loader() {
+        for missing in ["", "NaN", "nan", "null", "NA", "N/A", "None", "-nan"] {
+            let input = format!("timestamp,p95\n2026-03-02T00:00:00Z,{missing}\n");
+            assert_eq!(decisions(&input), Ok(Vec::new()), "{missing:?}");
+        }
+        let short_row = "timestamp,p95\n2026-03-02T00:00:00Z\n";
+        assert_eq!(decisions(short_row), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn bad_cells_name_row_line_and_column() {
+        let e = decisions("timestamp,p95\n2026-03-02T00:00:00Z,1,5\n\n2026-03-02T00:01:00Z,12%\n")
+            .expect_err("12% is not a number");
+        assert!(
+            e.starts_with("row 3 (line 4), column `p95`: `12%` is not a number: drop the `%` sign"),
+            "{e}"
         );
-        assert_eq!(split_csv(r#""say ""hi""",2"#), [r#"say "hi""#, "2"]);
-        assert_eq!(split_csv("a,,"), ["a", "", ""]);
+        let e = decisions("timestamp,p95\n2026-03-02T00:00:00Z,inf\n").expect_err("infinite");
+        assert!(e.contains("`inf` is infinite"), "{e}");
+        let e =
+            decisions("timestamp,p95\n2026-03-02T00:00:00Z,\"0,5\"\n").expect_err("decimal comma");
+        assert!(
+            e.starts_with("row 1 (line 2), column `p95`: `0,5` is not a number: use a dot"),
+            "{e}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `scalerules lint`: lint rule files, render the findings, decide the exit status.
 
 use super::{load_rules, stderr_color, term_width, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::diagnostics::{json_values, render, Diagnostic, Format, Severity, SourceFile};
+use crate::diagnostics::{json_values, render, Code, Diagnostic, Format, Severity, SourceFile};
 use crate::lint::{self, LintReport};
 use crate::span::line_col;
 use serde_json::{json, Value};
@@ -45,8 +45,8 @@ pub fn explain_text(info: &lint::LintInfo) -> String {
     format!(
         "{} {} (default: warning)\n\n{}\n{}",
         info.code,
-        info.name,
-        info.summary,
+        info.name(),
+        info.summary(),
         info.docs.trim_end()
     )
 }
@@ -194,10 +194,10 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn with_name(mut v: Value, code: &str, suppressed: Option<&str>) -> Value {
+fn with_name(mut v: Value, code: Code, suppressed: Option<&str>) -> Value {
     if let Some(obj) = v.as_object_mut() {
-        if let Some(info) = lint::lookup(code) {
-            obj.insert("name".into(), json!(info.name));
+        if let Some(info) = lint::lookup(code.as_str()) {
+            obj.insert("name".into(), json!(info.name()));
         }
         obj.insert(
             "suppressed".into(),
@@ -236,11 +236,11 @@ fn sarif(results: &[FileResult]) -> Value {
         .map(|l| {
             json!({
                 "id": l.code,
-                "name": l.name,
-                "shortDescription": { "text": l.summary },
+                "name": l.name(),
+                "shortDescription": { "text": l.summary() },
                 "fullDescription": { "text": l.docs.trim() },
                 "defaultConfiguration": { "level": "warning" },
-                "helpUri": format!("https://github.com/scalerules/scalerules/blob/main/docs/lints.md#{}-{}", l.code.to_ascii_lowercase(), l.name),
+                "helpUri": format!("https://github.com/scalerules/scalerules/blob/main/docs/lints.md#{}-{}", l.code.as_str().to_ascii_lowercase(), l.name()),
             })
         })
         .collect();

@@ -1,20 +1,25 @@
 //! Command implementations behind `main.rs`: each file turns parsed arguments into
 //! library calls and renders the result. Shared helpers live here.
 
+#[cfg(feature = "data")]
 pub mod backtest;
 pub mod check;
+#[cfg(feature = "data")]
 pub mod datasets;
+#[cfg(feature = "data")]
 pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod lint;
+#[cfg(feature = "data")]
 pub mod snapshot;
 pub mod test;
 
-use crate::diagnostics::{render, Format, SourceFile};
+use crate::diagnostics::{json_values, other_json, render, render_other, Format, SourceFile};
 use crate::Compiled;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Exit status: success (warnings allowed).
 pub const EXIT_OK: u8 = 0;
@@ -22,6 +27,22 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status: usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The arguments of a command left out of a build without the `data` feature.
+#[derive(clap::Args, Debug)]
+pub struct NeedsData {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+/// What a command left out of the build says (exit 2).
+pub fn needs_data(command: &str) -> ExitCode {
+    eprintln!(
+        "error: `scalerules {command}` needs polars, which this build leaves out: \
+         build with the `data` feature (on by default), e.g. `cargo install scalerules`"
+    );
+    ExitCode::from(EXIT_USAGE)
+}
 
 /// The slice of a dataset a command runs on (`backtest`, `snapshot`, `diff`).
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -50,40 +71,10 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Rule-file arguments with folders expanded to the `*.scale` files below them (sorted;
-/// hidden folders and `target/` skipped). Files and `-` are kept as given.
+/// Rule-file arguments with folders expanded to the `*.scale` files below them (see
+/// [`crate::files::expand`]). Files and `-` are kept as given.
 pub fn expand_rule_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            // Unreadable: keep the folder so the command reports the I/O error.
-            out.push(dir.to_path_buf());
-            return;
-        };
-        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        found.sort();
-        for p in found {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "target" {
-                    walk(&p, out);
-                }
-            } else if p.extension().is_some_and(|e| e == "scale") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
+    crate::files::expand(paths, |p| p.extension().is_some_and(|e| e == "scale"))
 }
 
 /// A rule file read and compiled, or the I/O error already printed.
@@ -122,21 +113,92 @@ pub fn load_rules(path: &Path) -> Result<Loaded, Reported> {
     })
 }
 
-/// Prints a file's diagnostics to stderr in `format` (JSON goes to stdout).
-pub fn print_diagnostics(loaded: &Loaded, format: Format) {
-    if loaded.compiled.diagnostics.is_empty() {
-        return;
+/// Where a command's diagnostics go, in the one format the user chose. Human and plain
+/// text go to stderr as they come. JSON is gathered and written as one array when the
+/// reporter is finished or dropped (so an early return cannot lose it): on stderr for
+/// the commands whose stdout carries a result (a report, a diff), on stdout for
+/// `check`, whose result the diagnostics are.
+pub struct Reporter {
+    format: Format,
+    json_on_stdout: bool,
+    json: Vec<serde_json::Value>,
+    written: bool,
+}
+
+impl Reporter {
+    /// Diagnostics beside a result on stdout: text or JSON on stderr.
+    pub fn new(format: Format) -> Self {
+        Reporter {
+            format,
+            json_on_stdout: false,
+            json: Vec::new(),
+            written: false,
+        }
     }
-    let text = render(
-        &loaded.compiled.diagnostics,
-        &loaded.file,
-        format,
-        stderr_color(),
-        term_width(),
-    );
-    if format == Format::Json {
-        println!("{text}");
-    } else {
-        eprint!("{text}");
+
+    /// Diagnostics as the result: JSON goes to stdout, as an array even when empty.
+    pub fn as_result(format: Format) -> Self {
+        Reporter {
+            format,
+            json_on_stdout: true,
+            json: Vec::new(),
+            written: false,
+        }
     }
+
+    /// A rule file's diagnostics (warnings and errors).
+    pub fn rules(&mut self, loaded: &Loaded) {
+        let diags = &loaded.compiled.diagnostics;
+        if self.format == Format::Json {
+            self.json.extend(json_values(diags, &loaded.file));
+        } else if !diags.is_empty() {
+            let width = term_width();
+            eprint!(
+                "{}",
+                render(diags, &loaded.file, self.format, stderr_color(), width)
+            );
+        }
+    }
+
+    /// A problem outside the rule file (a dataset, a backtest run); `file` and `line`
+    /// say where, when known.
+    pub fn other(&mut self, d: &dyn miette::Diagnostic, file: Option<&str>, line: Option<usize>) {
+        if self.format == Format::Json {
+            self.json.push(other_json(d, file, line));
+        } else {
+            let text = render_other(d, self.format, stderr_color(), term_width());
+            eprintln!("{text}");
+        }
+    }
+
+    /// Writes the gathered JSON and returns `status` as the exit code.
+    pub fn finish(mut self, status: u8) -> ExitCode {
+        self.write_json();
+        ExitCode::from(status)
+    }
+
+    fn write_json(&mut self) {
+        let due = self.json_on_stdout || !self.json.is_empty();
+        if self.format != Format::Json || self.written || !due {
+            return;
+        }
+        self.written = true;
+        let text = serde_json::to_string_pretty(&self.json).unwrap_or_else(|_| "[]".into());
+        if self.json_on_stdout {
+            println!("{text}");
+        } else {
+            eprintln!("{text}");
+        }
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        self.write_json();
+    }
+}
+
+/// Prints a file's diagnostics to stderr in human form (for commands without `--format`).
+pub fn print_diagnostics(loaded: &Loaded) {
+    Reporter::new(Format::Human).rules(loaded);
 }

@@ -1,14 +1,15 @@
 //! `scalerules snapshot`: the backtest outcome of a rule file, kept in git beside it and
 //! reviewed like an insta snapshot (docs/testing.md).
 
-use super::backtest::{data_request, parse_duration, render_diag, usage};
-use super::eval::select_service;
-use super::{print_diagnostics, Loaded, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::backtest::{data_error, data_request, usage};
+use super::{Loaded, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::backtest::data::load;
 use crate::backtest::{backtest, Options, Report};
 use crate::diagnostics::Format;
-use crate::snapshot::{compare, Outcome};
+use crate::snapshot::{compare, Comparison, Outcome};
 use crate::timestamp::parse_bound;
+use crate::timestamp::parse_duration;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,6 +45,10 @@ pub struct SnapshotArgs {
     /// Also print a unified diff of the snapshot file.
     #[arg(long)]
     pub line_diff: bool,
+    /// Text (`human`, `plain`: how diagnostics look) or `json`: one object per rule file
+    /// on stdout, diagnostics as one JSON array on stderr.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }
 
 /// The window and dataset of one backtest run.
@@ -83,10 +88,14 @@ pub(crate) fn parse_window(
     Ok((from_ms, to_ms, tick_ms))
 }
 
-/// Compiles `loaded`'s service, loads the data and runs the backtest, printing any
-/// diagnostic. Errors are the exit status to return (1: rules or data, 2: usage).
-pub(crate) fn backtest_loaded(loaded: &Loaded, spec: &RunSpec) -> Result<Report, ExitCode> {
-    print_diagnostics(loaded, Format::Human);
+/// Compiles `loaded`'s service, loads the data and runs the backtest, reporting any
+/// diagnostic to `out`. Errors are the exit status to return (1: rules or data, 2: usage).
+pub(crate) fn backtest_loaded(
+    loaded: &Loaded,
+    spec: &RunSpec,
+    out: &mut Reporter,
+) -> Result<Report, ExitCode> {
+    out.rules(loaded);
     let Some(program) = &loaded.compiled.program else {
         return Err(ExitCode::from(EXIT_FAILURE));
     };
@@ -94,11 +103,10 @@ pub(crate) fn backtest_loaded(loaded: &Loaded, spec: &RunSpec) -> Result<Report,
     if spec.service_is_hint && program.services.len() == 1 {
         name = None;
     }
-    let service = select_service(program, name).map_err(usage)?;
+    let service = program.select(name).map_err(usage)?;
     if service.model.is_none() {
-        render_diag(&crate::backtest::BacktestError::NoModel(
-            service.name.clone(),
-        ));
+        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
+        out.other(&e, None, None);
         return Err(ExitCode::from(EXIT_FAILURE));
     }
     let req = data_request(
@@ -110,7 +118,7 @@ pub(crate) fn backtest_loaded(loaded: &Loaded, spec: &RunSpec) -> Result<Report,
         spec.tick_ms.or(service.tick),
     );
     let data = load(&req).map_err(|e| {
-        render_diag(&e);
+        data_error(out, &e);
         ExitCode::from(EXIT_FAILURE)
     })?;
     let opts = Options {
@@ -118,7 +126,7 @@ pub(crate) fn backtest_loaded(loaded: &Loaded, spec: &RunSpec) -> Result<Report,
         ..Options::default()
     };
     backtest(service, &data, &opts).map_err(|e| {
-        render_diag(&e);
+        out.other(&e, None, None);
         ExitCode::from(EXIT_FAILURE)
     })
 }
@@ -182,7 +190,108 @@ fn remove_pending(snap: &Path) -> Result<bool, ExitCode> {
     }
 }
 
-fn one(args: &SnapshotArgs, file: &Path) -> Result<ExitCode, ExitCode> {
+/// What `snapshot` found for one rule file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Created,
+    Accepted,
+    Unchanged,
+    Missing,
+    Changed,
+}
+
+/// The outcome for one rule file: printed as text, or one object of the JSON array.
+#[derive(Debug, Serialize)]
+struct FileOutcome {
+    rules: String,
+    snapshot: String,
+    status: Status,
+    /// Decisions in the new outcome.
+    decisions: usize,
+    /// A stale `.pending` file was removed.
+    removed_pending: bool,
+    /// The `.pending` file written for review.
+    pending: Option<String>,
+    /// The command that accepts the new outcome (status `missing` or `changed`).
+    accept_command: Option<String>,
+    /// What changed, when the old snapshot could be read.
+    changes: Option<Comparison>,
+    /// Why the old snapshot could not be read.
+    old_unreadable: Option<String>,
+    /// The unified diff of the file (`--line-diff`, or when the old one is unreadable).
+    line_diff: Option<String>,
+    #[serde(skip)]
+    accept_mode: bool,
+    #[serde(skip)]
+    check_mode: bool,
+}
+
+impl FileOutcome {
+    fn exit_status(&self) -> u8 {
+        match self.status {
+            Status::Missing | Status::Changed => EXIT_FAILURE,
+            _ => EXIT_OK,
+        }
+    }
+
+    fn text(&self) -> String {
+        let shown = &self.snapshot;
+        let n = self.decisions;
+        let cmd = self.accept_command.as_deref().unwrap_or_default();
+        if self.accept_mode {
+            let what = match self.status {
+                Status::Created => "created",
+                Status::Accepted => "accepted",
+                _ => "unchanged",
+            };
+            let extra = if self.removed_pending {
+                " (removed the .pending file)"
+            } else {
+                ""
+            };
+            return format!("{shown}: {what}, {n} decisions{extra}\n");
+        }
+        match self.status {
+            Status::Missing => format!("{shown}: missing\ncreate it with: {cmd}\n"),
+            Status::Created | Status::Accepted => format!("{shown}: created, {n} decisions\n"),
+            Status::Unchanged if self.removed_pending => {
+                format!("{shown}: unchanged (removed a stale .pending file)\n")
+            }
+            Status::Unchanged => format!("{shown}: unchanged\n"),
+            Status::Changed => {
+                let mut out = format!("{shown}: the backtest outcome changed\n");
+                match (&self.changes, &self.old_unreadable) {
+                    (Some(c), _) if c.is_empty() => {
+                        out.push_str("(only the layout of the file differs)\n")
+                    }
+                    (Some(c), _) => out.push_str(&crate::snapshot::compare::render(c, 100)),
+                    (None, Some(e)) => out.push_str(&format!(
+                        "cannot read the old snapshot ({e}); showing the line diff\n"
+                    )),
+                    (None, None) => {}
+                }
+                if let Some(d) = &self.line_diff {
+                    out.push_str(d);
+                }
+                if self.check_mode {
+                    out.push_str(&format!(
+                        "review with `scalerules snapshot` (writes {}), accept with: {cmd}\n",
+                        pending_path(Path::new(shown)).display()
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "wrote {}; accept with: {cmd}\n",
+                        self.pending.as_deref().unwrap_or_default()
+                    ));
+                }
+                out
+            }
+        }
+    }
+}
+
+fn one(args: &SnapshotArgs, file: &Path, out: &mut Reporter) -> Result<FileOutcome, ExitCode> {
     if file.as_os_str() == "-" {
         return Err(usage("snapshot needs a rule file path, not standard input"));
     }
@@ -242,101 +351,113 @@ fn one(args: &SnapshotArgs, file: &Path) -> Result<ExitCode, ExitCode> {
             tick_ms,
             timeline: false,
         },
+        out,
     )?;
     let new = Outcome::from_report(&report, &file.display().to_string());
     let new_text = new.render();
-    let shown = snap.display();
+    let mut result = FileOutcome {
+        rules: file.display().to_string(),
+        snapshot: snap.display().to_string(),
+        status: Status::Unchanged,
+        decisions: new.decisions.len(),
+        removed_pending: false,
+        pending: None,
+        accept_command: None,
+        changes: None,
+        old_unreadable: None,
+        line_diff: None,
+        accept_mode: args.accept,
+        check_mode: args.check,
+    };
 
     if args.accept {
         write(&snap, &new_text)?;
-        let removed = remove_pending(&snap)?;
-        let what = match &old_text {
-            Some(t) if *t == new_text => "unchanged",
-            Some(_) => "accepted",
-            None => "created",
+        result.removed_pending = remove_pending(&snap)?;
+        result.status = match &old_text {
+            Some(t) if *t == new_text => Status::Unchanged,
+            Some(_) => Status::Accepted,
+            None => Status::Created,
         };
-        let extra = if removed {
-            " (removed the .pending file)"
-        } else {
-            ""
-        };
-        println!("{shown}: {what}, {} decisions{extra}", new.decisions.len());
-        return Ok(ExitCode::from(EXIT_OK));
+        return Ok(result);
     }
     let Some(old_text) = old_text else {
         if args.check {
-            println!("{shown}: missing");
-            println!("create it with: {}", accept_command(args, file));
-            return Ok(ExitCode::from(EXIT_FAILURE));
+            result.status = Status::Missing;
+            result.accept_command = Some(accept_command(args, file));
+            return Ok(result);
         }
         write(&snap, &new_text)?;
-        println!("{shown}: created, {} decisions", new.decisions.len());
-        return Ok(ExitCode::from(EXIT_OK));
+        result.status = Status::Created;
+        return Ok(result);
     };
     if old_text == new_text {
-        if !args.check && remove_pending(&snap)? {
-            println!("{shown}: unchanged (removed a stale .pending file)");
-        } else {
-            println!("{shown}: unchanged");
-        }
-        return Ok(ExitCode::from(EXIT_OK));
+        result.removed_pending = !args.check && remove_pending(&snap)?;
+        return Ok(result);
     }
-    println!("{shown}: the backtest outcome changed");
+    result.status = Status::Changed;
+    result.accept_command = Some(accept_command(args, file));
     match &old {
         Some(Ok(o)) => {
             let window = i64::from(args.move_window) * report.data.tick_ms;
-            let c = compare(o, &new, window);
-            if c.is_empty() {
-                println!("(only the layout of the file differs)");
-            } else {
-                print!("{}", crate::snapshot::compare::render(&c, 100));
-            }
+            result.changes = Some(compare(o, &new, window));
         }
-        Some(Err(e)) => println!("cannot read the old snapshot ({e}); showing the line diff"),
+        Some(Err(e)) => result.old_unreadable = Some(e.to_string()),
         None => {}
     }
     if args.line_diff || matches!(old, Some(Err(_))) {
         let d = similar::TextDiff::from_lines(&old_text, &new_text);
-        print!(
-            "{}",
+        result.line_diff = Some(
             d.unified_diff()
                 .context_radius(1)
-                .header(&shown.to_string(), "new")
+                .header(&result.snapshot, "new")
+                .to_string(),
         );
     }
-    if args.check {
-        println!(
-            "review with `scalerules snapshot` (writes {}), accept with: {}",
-            pending_path(&snap).display(),
-            accept_command(args, file)
-        );
-    } else {
+    if !args.check {
         let p = pending_path(&snap);
         write(&p, &new_text)?;
-        println!(
-            "wrote {}; accept with: {}",
-            p.display(),
-            accept_command(args, file)
-        );
+        result.pending = Some(p.display().to_string());
     }
-    Ok(ExitCode::from(EXIT_FAILURE))
+    Ok(result)
 }
 
 pub fn run(args: SnapshotArgs) -> ExitCode {
     if args.out.is_some() && args.files.len() > 1 {
         return usage("--out needs a single rule file");
     }
+    let mut out = Reporter::new(args.format);
+    let mut json = Vec::new();
     let mut worst = EXIT_OK;
     for file in &args.files {
-        let code = match one(&args, file) {
-            Ok(c) | Err(c) => c,
-        };
-        // ExitCode has no accessor: compare against the three we return.
-        for k in [EXIT_FAILURE, EXIT_USAGE] {
-            if code == ExitCode::from(k) && k > worst {
-                worst = k;
+        let status = match one(&args, file, &mut out) {
+            Ok(r) => {
+                if args.format == Format::Json {
+                    json.push(serde_json::to_value(&r).unwrap_or_default());
+                } else {
+                    print!("{}", r.text());
+                }
+                r.exit_status()
             }
+            Err(code) => {
+                json.push(serde_json::json!({
+                    "rules": file.display().to_string(),
+                    "status": "error",
+                }));
+                // ExitCode has no accessor: compare against the two failures we return.
+                if code == ExitCode::from(EXIT_USAGE) {
+                    EXIT_USAGE
+                } else {
+                    EXIT_FAILURE
+                }
+            }
+        };
+        worst = worst.max(status);
+    }
+    if args.format == Format::Json {
+        match serde_json::to_string_pretty(&json) {
+            Ok(s) => println!("{s}"),
+            Err(e) => return usage(format!("cannot serialise the result: {e}")),
         }
     }
-    ExitCode::from(worst)
+    out.finish(worst)
 }

@@ -5,20 +5,7 @@
 //! produce exactly what `chrono`'s `%Y-%m-%dT%H:%M:%SZ` and Rust's `{:.N}`
 //! produce for the values the generator emits (checked in the tests below).
 
-/// Civil date (year, month, day) of a count of days since 1970-01-01
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+use crate::timestamp::civil_from_days;
 
 fn push_2(out: &mut Vec<u8>, v: u32) {
     out.push(b'0' + (v / 10) as u8);
@@ -33,6 +20,7 @@ pub fn push_timestamp(out: &mut Vec<u8>, ms: i64) {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
     let (y, m, d) = civil_from_days(days);
+    let (m, d) = (m as u32, d as u32);
     if (0..=9999).contains(&y) {
         let y = y as u32;
         push_2(out, y / 100);

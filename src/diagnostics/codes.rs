@@ -1,65 +1,260 @@
-//! The registry of diagnostic codes. Codes are stable and never reused:
-//! `E0xx` syntax, `E1xx` check, `W2xx` lint, `E3xx` data.
+//! The registry of diagnostic codes: every code any stage emits, with a name and a
+//! one-line summary, in one table. Codes are stable and never reused: `E0xx` syntax,
+//! `E1xx` check, `W2xx` lint, `E30x`–`E31x` data, `E35x` backtest.
+//!
+//! A [`Code`] can only be made here, so a producer cannot emit an unregistered code:
+//! `Diagnostic::error(Code::UNIT_MISMATCH, …)`, never a string literal.
 
-/// One registered code.
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// A registered diagnostic code (`E107`). Its constants are the registry's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(&'static str);
+
+/// The stage a code belongs to, from its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Syntax,
+    Check,
+    Lint,
+    Data,
+    Backtest,
+}
+
+impl Stage {
+    /// How `explain` names the stage.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Syntax => "syntax (the parser)",
+            Stage::Check => "check (names, units, bounds)",
+            Stage::Lint => "lint (a legal but unwise policy)",
+            Stage::Data => "data (loading a dataset)",
+            Stage::Backtest => "backtest (running a policy over a dataset)",
+        }
+    }
+}
+
+/// One row of the registry.
 #[derive(Debug)]
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
+    /// Kebab-case, stable: lints are allowed and denied by it.
     pub name: &'static str,
     pub summary: &'static str,
 }
 
-macro_rules! codes {
-    ($($code:literal $name:literal $summary:literal;)*) => {
-        /// Every code the checker and parser emit (lint and data codes live beside their
-        /// checks and are added to this list by [`lookup`]).
-        pub const CODES: &[CodeInfo] = &[$(CodeInfo { code: $code, name: $name, summary: $summary }),*];
+macro_rules! registry {
+    ($($konst:ident = $code:literal $name:literal $summary:literal;)*) => {
+        impl Code {
+            $(
+                #[doc = concat!("`", $code, "` `", $name, "`: ", $summary, ".")]
+                pub const $konst: Code = Code($code);
+            )*
+        }
+
+        /// Every code, in number order.
+        pub const REGISTRY: &[CodeInfo] = &[
+            $(CodeInfo { code: Code::$konst, name: $name, summary: $summary }),*
+        ];
     };
 }
 
-codes! {
-    "E000" "internal-error" "a bug in scalerules: the syntax tree had a shape the grammar should not produce";
-    "E001" "syntax-error" "the text does not follow the grammar";
-    "E002" "unterminated-block" "a `{` has no matching `}`";
-    "E003" "unknown-keyword" "a word that is not a keyword stands where a statement must start";
-    "E004" "invalid-number" "a number is malformed, not an integer where one is needed, or out of range";
-    "E101" "missing-replicas" "a service has no `replicas MIN..MAX` line";
-    "E102" "invalid-bounds" "the replica bounds are reversed or empty";
-    "E103" "start-out-of-bounds" "the start count lies outside the replica bounds";
-    "E104" "duplicate-declaration" "a declaration that may appear once appears twice";
-    "E105" "duplicate-service" "two services have the same name";
-    "E106" "unknown-metric" "a metric name is close to a declared one but not declared";
-    "E107" "unit-mismatch" "a metric is used with units that cannot be converted into each other";
-    "E108" "missing-unit" "a number compared with a duration or a ratio has no unit";
-    "E109" "column-suffix-contradicts-unit" "a column's name suffix says one unit, the rule says another";
-    "E110" "unknown-function" "an aggregate function name is not known";
-    "E111" "invalid-duration" "a duration is negative, or zero where it must be positive";
-    "E112" "invalid-amount" "a scaling amount is zero, negative or fractional";
-    "E113" "percent-over-100" "a scale-in percentage over 100";
-    "E114" "rate-of-non-counter" "`rate` applied to a metric that is not a plain counter";
-    "E115" "reserved-construct" "a construct reserved for a later version (target tracking, schedules, vertical scaling)";
-    "E116" "invalid-sustain" "an `M of window` sustain with M below 1";
-    "E117" "invalid-model" "the backtest model is incomplete or inconsistent";
-    "E118" "constant-comparison" "a comparison between two numbers, with no metric";
+registry! {
+    // E0xx: syntax (the parser)
+    INTERNAL_ERROR = "E000" "internal-error" "a bug in scalerules: the syntax tree had a shape the grammar should not produce";
+    SYNTAX_ERROR = "E001" "syntax-error" "the text does not follow the grammar";
+    UNTERMINATED_BLOCK = "E002" "unterminated-block" "a `{` has no matching `}`";
+    UNKNOWN_KEYWORD = "E003" "unknown-keyword" "a word that is not a keyword stands where a statement must start";
+    INVALID_NUMBER = "E004" "invalid-number" "a number is malformed, not an integer where one is needed, or out of range";
+    // E1xx: check (names, units, bounds)
+    MISSING_REPLICAS = "E101" "missing-replicas" "a service has no `replicas MIN..MAX` line";
+    INVALID_BOUNDS = "E102" "invalid-bounds" "the replica bounds are reversed or empty";
+    START_OUT_OF_BOUNDS = "E103" "start-out-of-bounds" "the start count lies outside the replica bounds";
+    DUPLICATE_DECLARATION = "E104" "duplicate-declaration" "a declaration that may appear once appears twice";
+    DUPLICATE_SERVICE = "E105" "duplicate-service" "two services have the same name";
+    UNKNOWN_METRIC = "E106" "unknown-metric" "a metric name is close to a declared one but not declared";
+    UNIT_MISMATCH = "E107" "unit-mismatch" "a metric is used with units that cannot be converted into each other";
+    MISSING_UNIT = "E108" "missing-unit" "a number compared with a duration or a ratio has no unit";
+    COLUMN_SUFFIX_CONTRADICTS_UNIT = "E109" "column-suffix-contradicts-unit" "a column's name suffix says one unit, the rule says another";
+    UNKNOWN_FUNCTION = "E110" "unknown-function" "an aggregate function name is not known";
+    INVALID_DURATION = "E111" "invalid-duration" "a duration is negative, or zero where it must be positive";
+    INVALID_AMOUNT = "E112" "invalid-amount" "a scaling amount is zero, negative or fractional";
+    PERCENT_OVER_100 = "E113" "percent-over-100" "a scale-in percentage over 100";
+    RATE_OF_NON_COUNTER = "E114" "rate-of-non-counter" "`rate` applied to a metric that is not a plain counter";
+    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (target tracking, schedules, vertical scaling)";
+    INVALID_SUSTAIN = "E116" "invalid-sustain" "an `M of window` sustain with M below 1";
+    INVALID_MODEL = "E117" "invalid-model" "the backtest model is incomplete or inconsistent";
+    CONSTANT_COMPARISON = "E118" "constant-comparison" "a comparison between two numbers, with no metric";
+    // W2xx: lints (docs in src/lint/rules/, one file each)
+    FLAPPING_BAND = "W201" "flapping-band" "scale-out and scale-in thresholds on a utilisation metric overlap, or one step jumps across the gap";
+    COOLDOWN_SHORTER_THAN_STARTUP = "W202" "cooldown-shorter-than-startup" "a scale-out rule can fire again before the replicas it added are ready";
+    COOLDOWN_SHORTER_THAN_WINDOW = "W203" "cooldown-shorter-than-window" "a rule on a windowed aggregate can re-fire while the window still holds samples from before its last action";
+    SHADOWED_RULE = "W204" "shadowed-rule" "a rule can never win the tie-break: another rule fires whenever it does and scales at least as far";
+    DUPLICATE_RULE = "W205" "duplicate-rule" "two rules have equivalent conditions, the same sustain and the same action";
+    UNSATISFIABLE_CONDITION = "W206" "unsatisfiable-condition" "a rule's condition can never be true";
+    ALWAYS_TRUE_CONDITION = "W207" "always-true-condition" "a rule's condition is true whatever the metrics say";
+    THRESHOLD_OUT_OF_RANGE = "W208" "threshold-out-of-range" "a threshold lies outside the values its metric can take (a ratio over 100% or below 0, a negative latency, count or rate)";
+    MISSING_SCALE_IN = "W209" "missing-scale-in" "no rule can scale in: the policy only grows, and costs money forever";
+    MISSING_SCALE_OUT = "W210" "missing-scale-out" "no rule can scale out: the policy only shrinks";
+    SCALE_IN_FASTER_THAN_OUT = "W211" "scale-in-faster-than-out" "a scale-in rule reacts faster (shorter sustain or cooldown) than every scale-out rule";
+    ACTION_ABSORBED_BY_BOUND = "W212" "action-absorbed-by-bound" "an action the replica bounds always clamp: `scale to` outside the bounds, or any scaling when min == max";
+    WINDOW_SHORTER_THAN_TICK = "W213" "window-shorter-than-tick" "an aggregate's window is shorter than the declared tick, so it sees at most one sample";
+    MISSING_SLO = "W214" "missing-slo" "a backtest model declares no `slo`, so backtests can only measure cost";
+    NO_COOLDOWN = "W215" "no-cooldown" "a scale-out rule has no cooldown at all (neither its own nor `cooldown out`)";
+    SUSTAIN_SHORTER_THAN_TICK = "W216" "sustain-shorter-than-tick" "a `for` sustain shorter than the declared tick, which acts like no sustain";
+    UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the declared tick";
+    UNKNOWN_LINT_IN_ALLOW = "W218" "unknown-lint-in-allow" "an `# allow(...)` comment names a lint that does not exist";
+    UNUSED_ALLOW = "W219" "unused-allow" "an `# allow(...)` comment suppresses nothing (the lint no longer fires there, or no statement follows)";
+    // E30x-E31x: data (loading a dataset; `backtest::data::DataErrorKind`). E314-E320 are reserved here.
+    CANNOT_READ = "E301" "cannot-read" "cannot read the dataset file (not found, permission, not CSV or Parquet)";
+    MISSING_COLUMN = "E302" "missing-column" "a needed column is missing from the dataset";
+    BAD_TIMESTAMP = "E303" "bad-timestamp" "a timestamp cell cannot be parsed";
+    UNSORTED_TIMESTAMPS = "E304" "unsorted-timestamps" "timestamps are not in ascending order";
+    DUPLICATE_TIMESTAMP = "E305" "duplicate-timestamp" "two rows have the same timestamp";
+    NOT_A_NUMBER = "E306" "not-a-number" "a cell in a numeric column is not a number";
+    WRONG_COLUMN_TYPE = "E307" "wrong-column-type" "a column has the wrong type (e.g. boolean, list or date where numbers are expected)";
+    EMPTY_DATASET = "E308" "empty-dataset" "the dataset is empty, or nothing is left after the --from/--to window";
+    SERVICE_NOT_IN_DATA = "E309" "service-not-in-data" "unknown service, or a long-format file with several services and none selected";
+    BAD_TICK = "E310" "bad-tick" "invalid tick, or the tick cannot be inferred (irregular timestamps)";
+    INFINITE_VALUE = "E311" "infinite-value" "a numeric cell holds an infinite value";
+    MALFORMED_CSV = "E312" "malformed-csv" "malformed CSV (too many fields, unterminated quote, invalid UTF-8)";
+    DUPLICATE_COLUMN = "E313" "duplicate-column" "the header names a needed column more than once";
+    // E35x: backtest (`backtest::BacktestError`)
+    NO_MODEL = "E350" "no-model" "the service has no backtest model";
+    MODEL_REJECTED = "E351" "model-rejected" "the backtest model is invalid";
+    COLUMN_NOT_LOADED = "E352" "column-not-loaded" "the dataset lacks a column the policy reads";
+    NO_TICKS = "E353" "no-ticks" "the dataset is empty";
+    TICK_MISMATCH = "E354" "tick-mismatch" "the service's tick and the dataset grid disagree";
+    EVALUATION_FAILED = "E355" "evaluation-failed" "the evaluator rejected a sample";
+    NEGATIVE_VALUE = "E356" "negative-value" "a demand or replica-count cell is negative";
 }
 
-/// Looks a code up in the core registry, then in the data, backtest and Prometheus registries.
-/// Returns the canonical code and its one-line summary.
-pub fn lookup(code: &str) -> Option<(&'static str, &'static str)> {
-    let code = code.to_ascii_uppercase();
-    let found = CODES
-        .iter()
-        .map(|c| (c.code, c.summary))
-        .chain(crate::backtest::data::DATA_ERROR_CODES.iter().copied())
-        .chain(crate::backtest::BACKTEST_ERROR_CODES.iter().copied())
-        .find(|(c, _)| *c == code);
-    // The Prometheus client's codes (E370-E379), until they move into this registry.
-    #[cfg(feature = "prometheus")]
-    let found = found.or_else(|| {
-        crate::prom::PROM_ERROR_CODES
+impl Code {
+    /// `"E107"`.
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The registry row of this code.
+    pub fn info(self) -> &'static CodeInfo {
+        // Every `Code` is a registry constant, so the search always succeeds; the
+        // fallback only keeps this total.
+        REGISTRY
             .iter()
-            .copied()
-            .find(|(c, _)| *c == code)
-    });
-    found
+            .find(|c| c.code == self)
+            .unwrap_or(&REGISTRY[0])
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn summary(self) -> &'static str {
+        self.info().summary
+    }
+
+    pub fn stage(self) -> Stage {
+        match self.0.as_bytes() {
+            [b'W', ..] => Stage::Lint,
+            [_, b'0', ..] => Stage::Syntax,
+            [_, b'1', ..] => Stage::Check,
+            [_, b'3', b'0' | b'1' | b'2', ..] => Stage::Data,
+            _ => Stage::Backtest,
+        }
+    }
+
+    /// The code written `key` (any case), or named `key` (`unit-mismatch`).
+    pub fn lookup(key: &str) -> Option<Code> {
+        let key = key.trim();
+        REGISTRY
+            .iter()
+            .find(|c| c.code.0.eq_ignore_ascii_case(key) || c.name == key)
+            .map(|c| c.code)
+    }
+
+    /// Every code of one stage, in code order.
+    pub fn of_stage(stage: Stage) -> impl Iterator<Item = &'static CodeInfo> {
+        REGISTRY.iter().filter(move |c| c.code.stage() == stage)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Code {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_ordered_and_in_their_stage_range() {
+        let number = |c: Code| c.as_str()[1..].parse::<u32>().unwrap_or(0);
+        for w in REGISTRY.windows(2) {
+            assert!(
+                number(w[0].code) < number(w[1].code),
+                "{} then {}",
+                w[0].code,
+                w[1].code
+            );
+        }
+        let mut names: Vec<&str> = REGISTRY.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len(), "a name is used twice");
+        for c in REGISTRY {
+            let s = c.code.as_str();
+            assert!(
+                s.len() == 4 && s[1..].bytes().all(|b| b.is_ascii_digit()),
+                "{s}"
+            );
+            assert_eq!(s.starts_with('W'), c.code.stage() == Stage::Lint, "{s}");
+            assert!(!c.summary.is_empty() && !c.summary.ends_with('.'), "{s}");
+            assert!(
+                c.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(Code::lookup("e107"), Some(Code::UNIT_MISMATCH));
+        assert_eq!(Code::lookup("flapping-band"), Some(Code::FLAPPING_BAND));
+        assert_eq!(Code::lookup("E999"), None);
+        assert_eq!(Code::UNIT_MISMATCH.info().name, "unit-mismatch");
+        assert_eq!(Code::BAD_TICK.stage(), Stage::Data);
+        assert_eq!(Code::NO_MODEL.stage(), Stage::Backtest);
+        assert_eq!(Code::lookup("E356").map(Code::stage), Some(Stage::Backtest));
+        assert_eq!(Code::of_stage(Stage::Data).count(), 13);
+    }
 }

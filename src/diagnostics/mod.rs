@@ -6,8 +6,8 @@
 mod codes;
 mod render;
 
-pub use codes::{lookup, CodeInfo, CODES};
-pub use render::{json_values, render, render_json, Format, SourceFile};
+pub use codes::{Code, CodeInfo, Stage, REGISTRY};
+pub use render::{json_values, other_json, render, render_json, render_other, Format, SourceFile};
 
 use crate::span::Span;
 use serde::Serialize;
@@ -30,7 +30,7 @@ pub struct Label {
 /// secondary labels on the other places involved, and help that says what to change.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
@@ -39,7 +39,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -53,7 +53,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, span)

@@ -1,6 +1,8 @@
 //! Rendering diagnostics: human (graphical, coloured on a terminal), plain (narratable,
-//! no colour) and JSON. Tests use [`Format::Plain`]'s graphical sibling without colour,
-//! [`render`] with `Format::Snapshot`, so snapshots show the familiar rustc-like layout.
+//! no colour) and JSON. The one renderer for every command: rule-file diagnostics
+//! ([`render`], [`json_values`]) and problems outside a rule file, such as a dataset or
+//! a backtest that cannot run ([`render_other`], [`other_json`]), share the handlers and
+//! the JSON shape. Tests render [`Format::Human`] without colour at a fixed width.
 
 use super::{Diagnostic, Severity};
 use crate::span::line_col;
@@ -97,6 +99,29 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
+/// One report in human (graphical) or plain (narratable) text.
+fn render_text(
+    out: &mut String,
+    report: &dyn miette::Diagnostic,
+    format: Format,
+    color: bool,
+    width: usize,
+) -> fmt::Result {
+    match format {
+        Format::Plain => NarratableReportHandler::new().render_report(out, report),
+        _ => {
+            let theme = if color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            GraphicalReportHandler::new_themed(theme)
+                .with_width(width)
+                .render_report(out, report)
+        }
+    }
+}
+
 fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
@@ -119,20 +144,7 @@ pub fn render(
             diag: d,
             source: NamedSource::new(file.name.clone(), file.text.clone()),
         };
-        let written = match format {
-            Format::Plain => NarratableReportHandler::new().render_report(&mut out, &report),
-            _ => {
-                let theme = if color {
-                    GraphicalTheme::unicode()
-                } else {
-                    GraphicalTheme::unicode_nocolor()
-                };
-                GraphicalReportHandler::new_themed(theme)
-                    .with_width(width)
-                    .render_report(&mut out, &report)
-            }
-        };
-        if written.is_err() {
+        if render_text(&mut out, &report, format, color, width).is_err() {
             out.push_str(&format!("{}: {} [{}]\n", file.name, d.message, d.code));
         }
         if !out.ends_with('\n') {
@@ -190,7 +202,7 @@ pub fn json_values(diags: &[Diagnostic], file: &SourceFile) -> Vec<serde_json::V
                 .collect();
             let j = JsonDiagnostic {
                 file: &file.name,
-                code: d.code,
+                code: d.code.as_str(),
                 severity: d.severity,
                 message: &d.message,
                 line,
@@ -203,4 +215,53 @@ pub fn json_values(diags: &[Diagnostic], file: &SourceFile) -> Vec<serde_json::V
             serde_json::to_value(j).unwrap_or(serde_json::Value::Null)
         })
         .collect()
+}
+
+/// Renders a problem that has no place in a rule file (a dataset or a backtest error,
+/// given as a miette diagnostic with a code and help). JSON is the one-element array
+/// of [`other_json`] without a location; use that to add one.
+pub fn render_other(
+    d: &dyn miette::Diagnostic,
+    format: Format,
+    color: bool,
+    width: usize,
+) -> String {
+    if format == Format::Json {
+        let v = vec![other_json(d, None, None)];
+        return serde_json::to_string_pretty(&v).unwrap_or_else(|_| "[]".into());
+    }
+    let mut out = String::new();
+    if render_text(&mut out, d, format, color, width).is_err() {
+        out = format!("error: {d}");
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// The JSON object of a problem outside a rule file, with the keys of a rule-file
+/// diagnostic: `file` and `line` when known (a dataset and its CSV line), no column
+/// and no labels.
+pub fn other_json(
+    d: &dyn miette::Diagnostic,
+    file: Option<&str>,
+    line: Option<usize>,
+) -> serde_json::Value {
+    let severity = match d.severity() {
+        Some(miette::Severity::Warning) | Some(miette::Severity::Advice) => Severity::Warning,
+        _ => Severity::Error,
+    };
+    serde_json::json!({
+        "file": file,
+        "code": d.code().map(|c| c.to_string()),
+        "severity": severity,
+        "message": d.to_string(),
+        "line": line,
+        "column": null,
+        "end_line": null,
+        "end_column": null,
+        "help": d.help().map(|h| h.to_string()),
+        "labels": [],
+    })
 }

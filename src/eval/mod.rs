@@ -18,7 +18,7 @@ mod window;
 pub use window::{quantile, Window};
 
 use crate::ir::{self, Cond, Direction, Millis, MissingMode, RuleId, Sustain, Value};
-use crate::units::fmt_duration_ms;
+use crate::timestamp::format_duration;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt;
@@ -328,9 +328,9 @@ impl<'p> Evaluator<'p> {
         let mut s = parts.join(", ");
         match rule.sustain {
             Sustain::Immediate => {}
-            Sustain::For(d) => s.push_str(&format!("; held for {}", fmt_duration_ms(d))),
+            Sustain::For(d) => s.push_str(&format!("; held for {}", format_duration(d))),
             Sustain::MOfN { m, window } => {
-                s.push_str(&format!("; true {m} times in {}", fmt_duration_ms(window)))
+                s.push_str(&format!("; true {m} times in {}", format_duration(window)))
             }
         }
         s
@@ -450,7 +450,7 @@ fn collect_reason(
                         "{}({}, {})",
                         agg.func.name(),
                         service.metrics[agg.metric.0].name,
-                        fmt_duration_ms(agg.window)
+                        format_duration(agg.window)
                     ))
                 }
                 Value::Const(_) => None,

@@ -11,12 +11,11 @@
 //! The parser drops comments, so they are found by a lexical scan ([`lex`]) and attached
 //! to statements by line number.
 
-pub use crate::syntax::lex;
 mod print;
 
 use crate::diagnostics::{Diagnostic, Sink};
 use crate::span::{line_col, Span};
-use crate::syntax::{self, ast};
+use crate::syntax::{self, ast, lex};
 
 /// Formats a rule file. `Err` with the syntax diagnostics when it does not parse.
 pub fn format_source(src: &str, stem: &str) -> Result<String, Vec<Diagnostic>> {

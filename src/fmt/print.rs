@@ -1,8 +1,8 @@
 //! Printing AST nodes in the canonical form, one statement per line.
 
-use crate::ir::lower::fold_ws;
 use crate::span::Span;
 use crate::syntax::ast::*;
+use crate::syntax::lex::{fold_ws, trim_span};
 
 pub fn item_span(src: &str, i: &Item) -> Span {
     let span = match i {
@@ -19,11 +19,11 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Rule(r) => r.span,
         Item::Reserved(r) => r.span,
     };
-    crate::lint::trim_span(src, span)
+    trim_span(src, span)
 }
 
 pub fn model_item_span(src: &str, m: &ModelItem) -> Span {
-    crate::lint::trim_span(src, m.span())
+    trim_span(src, m.span())
 }
 
 /// A unit as the formatter writes it after a number: symbols attached (`300ms`, `75%`),

@@ -5,6 +5,7 @@ use super::*;
 use crate::check::{duration_ms, parse_function, Checked, CheckedService};
 use crate::span::line_col;
 use crate::syntax::ast::{self, Item, ModelItem, Operand};
+use crate::syntax::lex::fold_ws;
 
 /// Lowers a checked file.
 pub fn lower(file: &ast::File, checked: &Checked, src: &str) -> Program {
@@ -28,20 +29,6 @@ struct Lowerer<'a> {
     c: &'a CheckedService,
     src: &'a str,
     aggregates: Vec<Aggregate>,
-}
-
-/// Source text without comments, runs of white space folded to one space.
-pub fn fold_ws(s: &str) -> String {
-    s.lines()
-        .map(strip_comment)
-        .flat_map(str::split_whitespace)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A line without its `#` comment (a `#` inside a string is kept).
-fn strip_comment(line: &str) -> &str {
-    crate::syntax::lex::comment_start(line).map_or(line, |i| &line[..i])
 }
 
 impl Lowerer<'_> {

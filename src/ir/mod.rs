@@ -6,13 +6,14 @@
 mod display;
 pub mod lower;
 
+use crate::diagnostics::did_you_mean;
 use crate::span::Span;
 pub use crate::syntax::ast::{CmpOp, Direction, MissingMode};
 use crate::units::Unit;
 use serde::Serialize;
 
-/// Milliseconds: the unit of every duration and timestamp in the IR.
-pub type Millis = i64;
+pub use crate::check::resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
+pub use crate::units::Millis;
 
 /// A checked, lowered rule file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,6 +25,44 @@ impl Program {
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
+
+    /// The service a command runs: the one named, else the file's only service.
+    pub fn select(&self, name: Option<&str>) -> Result<&Service, SelectError> {
+        let names = || self.services.iter().map(|s| s.name.clone()).collect();
+        match name {
+            Some(n) => self.service(n).ok_or_else(|| SelectError::Unknown {
+                name: n.to_string(),
+                suggestion: did_you_mean(n, self.services.iter().map(|s| s.name.as_str()))
+                    .map(str::to_string),
+                available: names(),
+            }),
+            None => match self.services.as_slice() {
+                [only] => Ok(only),
+                _ => Err(SelectError::Ambiguous { available: names() }),
+            },
+        }
+    }
+}
+
+/// Why [`Program::select`] found no service to run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// `--service NAME` names no service of the file.
+    #[error("no service `{name}` in the rule file (it has: {}).{}", .available.join(", "), suggestion_text(.suggestion))]
+    Unknown {
+        name: String,
+        available: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// No name given, and the file has several services.
+    #[error("the rule file has several services ({}); choose one with --service", .available.join(", "))]
+    Ambiguous { available: Vec<String> },
+}
+
+fn suggestion_text(s: &Option<String>) -> String {
+    s.as_ref()
+        .map(|s| format!(" Did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 /// One service's policy.
@@ -97,10 +136,6 @@ impl Service {
     }
 }
 
-/// Index of a metric slot in [`Service::metrics`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub struct MetricId(pub usize);
-
 /// Index of an aggregate in [`Service::aggregates`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AggregateId(pub usize);
@@ -109,126 +144,12 @@ pub struct AggregateId(pub usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RuleId(pub usize);
 
-/// A metric the policy reads.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Metric {
-    pub name: String,
-    pub source: MetricSource,
-    /// The unit the data is recorded in; values are converted to SI on the way in.
-    pub unit: Unit,
-    /// Where the unit came from, for `explain`.
-    pub unit_origin: UnitOrigin,
-    pub span: Option<Span>,
-}
-
-impl Metric {
-    /// A raw data value in SI.
-    pub fn to_si(&self, raw: f64) -> f64 {
-        self.unit.to_si(raw)
-    }
-}
-
-/// Where a metric's values come from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub enum MetricSource {
-    /// A dataset column (or, online, an input column) of this name.
-    Column(String),
-    /// A value the backtest simulation computes (online: an input column of the same name).
-    Builtin(Builtin),
-}
-
-/// Metrics the simulation provides.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Builtin {
-    /// Queued demand not yet served (count)
-    Backlog,
-    /// Demand over ready capacity (fraction)
-    Utilization,
-    /// Requested replicas (count)
-    Replicas,
-    /// Ready replicas (count)
-    Ready,
-}
-
-impl Builtin {
-    pub const ALL: [Builtin; 4] = [
-        Builtin::Backlog,
-        Builtin::Utilization,
-        Builtin::Replicas,
-        Builtin::Ready,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Backlog => "backlog",
-            Builtin::Utilization => "utilization",
-            Builtin::Replicas => "replicas",
-            Builtin::Ready => "ready",
-        }
-    }
-
-    pub fn unit(self) -> Unit {
-        match self {
-            Builtin::Utilization => Unit::Fraction,
-            _ => Unit::Count,
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|b| b.name() == name)
-    }
-}
-
-/// How a metric's unit was decided.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitOrigin {
-    /// `in UNIT` on its `metric` line
-    Declared,
-    /// the column name's suffix (e.g. `_ms`)
-    Suffix(String),
-    /// the first literal it is compared with
-    Inferred { literal: String, line: usize },
-    /// a simulation builtin
-    Builtin,
-    /// nothing said otherwise: a plain count
-    Default,
-}
-
 /// An aggregate over a window of the past: samples with timestamps in (t − window, t].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Aggregate {
     pub func: AggFunc,
     pub metric: MetricId,
     pub window: Millis,
-}
-
-/// Aggregate functions.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AggFunc {
-    Avg,
-    Min,
-    Max,
-    Sum,
-    /// per-second increase of a counter, resets tolerated
-    Rate,
-    /// the q-quantile (0 < q < 1), linearly interpolated between closest ranks
-    Quantile(f64),
-}
-
-impl AggFunc {
-    pub fn name(self) -> String {
-        match self {
-            AggFunc::Avg => "avg".into(),
-            AggFunc::Min => "min".into(),
-            AggFunc::Max => "max".into(),
-            AggFunc::Sum => "sum".into(),
-            AggFunc::Rate => "rate".into(),
-            AggFunc::Quantile(q) => format!("p{}", crate::units::fmt_num(q * 100.0)),
-        }
-    }
 }
 
 /// One scaling rule.

@@ -9,22 +9,32 @@ pub mod logic;
 pub mod rules;
 mod suppress;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir;
 use crate::span::Span;
 use crate::syntax::ast;
 pub use suppress::{allow_comments, AllowComment};
 
-/// One registered lint.
+/// One registered lint. Its code, name and one-line summary are rows of the code
+/// registry (`diagnostics::REGISTRY`); the documentation lives beside the check.
 #[derive(Debug)]
 pub struct LintInfo {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: Code,
     pub default_severity: Severity,
-    /// One line.
-    pub summary: &'static str,
     /// Markdown: *What it does*, *Why is this bad*, *Example*.
     pub docs: &'static str,
+}
+
+impl LintInfo {
+    /// `flapping-band`: the name `allow`, `--allow` and `--deny` take.
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
+    /// One line.
+    pub fn summary(&self) -> &'static str {
+        self.code.summary()
+    }
 }
 
 /// Every lint, in code order.
@@ -37,7 +47,7 @@ pub fn lookup(key: &str) -> Option<&'static LintInfo> {
     let k = key.trim();
     all()
         .iter()
-        .find(|l| l.code.eq_ignore_ascii_case(k) || l.name == k)
+        .find(|l| l.code.as_str().eq_ignore_ascii_case(k) || l.name() == k)
 }
 
 /// What one service's lints see.
@@ -103,29 +113,9 @@ impl Ctx<'_> {
     }
 }
 
-/// A span without the white space and comments the parser lets some nodes take in at
-/// their end (a rule without a cooldown, an amount: their spans reach the next token).
-pub fn trim_span(src: &str, span: Span) -> Span {
-    let text = span.text(src);
-    let mut end = text.len();
-    loop {
-        let body = &text[..end];
-        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
-        let (code, _) = crate::fmt::lex::split_comment(&body[line_start..]);
-        let code = code.trim_end();
-        if code.trim().is_empty() && line_start > 0 {
-            end = line_start - 1;
-            continue;
-        }
-        end = line_start + code.len();
-        break;
-    }
-    Span::new(span.start, span.start + end)
-}
-
 /// The text a rule really covers: `when` to the end of its action or cooldown.
 pub fn rule_extent(src: &str, r: &ast::Rule) -> Span {
-    trim_span(src, r.span)
+    crate::syntax::lex::trim_span(src, r.span)
 }
 
 /// A diagnostic an `allow` comment silenced, with the comment's reason.
@@ -194,13 +184,18 @@ pub fn docs_markdown() -> String {
          | Code | Name | Summary |\n|---|---|---|\n",
     );
     for l in all() {
-        s.push_str(&format!("| {} | `{}` | {} |\n", l.code, l.name, l.summary));
+        s.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            l.code,
+            l.name(),
+            l.summary()
+        ));
     }
     for l in all() {
         s.push_str(&format!(
             "\n## {} `{}`\n\n{}\n",
             l.code,
-            l.name,
+            l.name(),
             l.docs.trim()
         ));
     }
@@ -212,17 +207,4 @@ pub fn show(v: f64, unit: crate::units::Unit) -> String {
     let x = unit.from_si(v);
     let x = (x * 100.0).round() / 100.0;
     format!("{}{}", crate::units::fmt_num(x), unit.symbol())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trims_trailing_blank_and_comment_lines() {
-        let src = "when x > 1 scale out by 1  # why\n  # c\n\nnext";
-        let s = trim_span(src, Span::new(0, 40));
-        assert_eq!(s.text(src), "when x > 1 scale out by 1");
-        assert_eq!(trim_span("ab", Span::new(0, 2)).text("ab"), "ab");
-    }
 }

@@ -47,7 +47,7 @@ pub fn allow_comments(src: &str) -> Vec<AllowComment> {
         })
         .enumerate()
         .filter_map(|(i, (start, line))| {
-            let at = crate::fmt::lex::comment_start(line)?;
+            let at = crate::syntax::lex::comment_start(line)?;
             if !line[..at].trim().is_empty() {
                 return None;
             }
@@ -106,10 +106,8 @@ pub fn apply(src: &str, ast: &ast::File, raw: Vec<Diagnostic>) -> LintReport {
     let mut report = LintReport::default();
     for d in raw {
         let (line, _) = line_col(src, d.primary.span.start);
-        let info = super::lookup(d.code);
-        let matches = |k: &String| {
-            k.eq_ignore_ascii_case(d.code) || info.is_some_and(|i| i.name == k.as_str())
-        };
+        let matches =
+            |k: &String| k.eq_ignore_ascii_case(d.code.as_str()) || d.code.name() == k.as_str();
         let hit = scopes.iter().position(|((from, to), a)| {
             *from > 0 && (*from..=*to).contains(&line) && a.lints.iter().any(matches)
         });

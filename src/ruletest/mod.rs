@@ -122,40 +122,22 @@ impl FileResult {
 
 /// Parses a test's times and intervals (`5m`, `90s`, `1h30m`).
 fn parse_duration(s: &str) -> Option<Millis> {
-    crate::units::parse_duration(s).ok()
+    crate::timestamp::parse_duration(s).ok()
 }
 
-/// Finds test files under `paths` (files as given; folders searched for `*.test.toml`,
-/// skipping hidden folders and `target`).
+/// Finds test files under `paths` (files as given; folders searched for `*.test.toml`
+/// by [`crate::files::expand`]), sorted. Fails when a folder cannot be read.
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
+    let mut found = crate::files::expand(paths, |p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".test.toml"))
+    });
+    // An unreadable folder stays in the list: read it again for its error.
+    if let Some(dir) = found.iter().find(|p| p.is_dir()) {
+        std::fs::read_dir(dir)?;
     }
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                walk(&path, out)?;
-            }
-        } else if name.ends_with(".test.toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+    found.sort();
+    Ok(found)
 }
 
 /// Runs one test file.
@@ -214,7 +196,7 @@ pub fn run_file(path: &Path) -> FileResult {
         ));
         return result;
     };
-    let service = match crate::cli::eval::select_service(&program, file.service.as_deref()) {
+    let service = match program.select(file.service.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             result.error = Some(format!("{}: {e}", path.display()));
@@ -402,7 +384,7 @@ fn check(
                 format!(
                     "{} at {}",
                     describe(service, d),
-                    crate::units::fmt_duration_ms(d.timestamp)
+                    crate::timestamp::format_duration(d.timestamp)
                 ),
                 Some(d.timestamp),
             )),
@@ -418,13 +400,13 @@ fn check(
             Some(d) => Err((
                 format!(
                     "no decision from {} to {}",
-                    crate::units::fmt_duration_ms(a),
-                    crate::units::fmt_duration_ms(b)
+                    crate::timestamp::format_duration(a),
+                    crate::timestamp::format_duration(b)
                 ),
                 format!(
                     "{} at {}",
                     describe(service, d),
-                    crate::units::fmt_duration_ms(d.timestamp)
+                    crate::timestamp::format_duration(d.timestamp)
                 ),
                 Some(d.timestamp),
             )),
@@ -442,14 +424,14 @@ fn check(
         return Err((
             format!(
                 "a time on the series' grid (every {}, up to {})",
-                crate::units::fmt_duration_ms(interval),
-                crate::units::fmt_duration_ms(end)
+                crate::timestamp::format_duration(interval),
+                crate::timestamp::format_duration(end)
             ),
-            crate::units::fmt_duration_ms(at),
+            crate::timestamp::format_duration(at),
             None,
         ));
     }
-    let shown = crate::units::fmt_duration_ms(at);
+    let shown = crate::timestamp::format_duration(at);
     if let Some(n) = e.replicas {
         let got = counts[(at / interval) as usize];
         return if got == n {

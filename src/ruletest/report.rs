@@ -2,7 +2,7 @@
 
 use super::{CaseResult, FileResult};
 use crate::ir;
-use crate::units::fmt_duration_ms;
+use crate::timestamp::format_duration;
 use std::fmt::Write;
 
 /// How far around a failure to show decisions.
@@ -25,7 +25,7 @@ pub fn render_failure(
                 .iter()
                 .filter(|d| (d.timestamp - at).abs() <= CONTEXT_MS)
                 .collect();
-            let _ = writeln!(out, "    decisions within 5m of {}:", fmt_duration_ms(at));
+            let _ = writeln!(out, "    decisions within 5m of {}:", format_duration(at));
             if near.is_empty() {
                 let _ = writeln!(out, "      (none)");
             }
@@ -34,7 +34,7 @@ pub fn render_failure(
                 let _ = writeln!(
                     out,
                     "      {:>6}  {} → {}  line {}: {}",
-                    fmt_duration_ms(d.timestamp),
+                    format_duration(d.timestamp),
                     d.from,
                     d.to,
                     rule.line,

@@ -86,6 +86,25 @@ impl Comparison {
             && self.decisions.is_empty()
     }
 
+    /// `2 unchanged, 1 moved, 2 vanished, 3 appeared`.
+    pub fn kinds(&self) -> String {
+        format!(
+            "{} unchanged, {} moved, {} vanished, {} appeared",
+            self.unchanged,
+            self.count("moved"),
+            self.count("vanished"),
+            self.count("appeared")
+        )
+    }
+
+    /// `moved = same rule and direction within 10m`.
+    pub fn moved_means(&self) -> String {
+        format!(
+            "moved = same rule and direction within {}",
+            format_duration(self.move_window_ms)
+        )
+    }
+
     pub fn count(&self, kind: &str) -> usize {
         self.decisions
             .iter()
@@ -304,7 +323,8 @@ pub fn describe_score(c: &ScoreChange) -> String {
     }
 }
 
-fn shift(ms: i64) -> String {
+/// How far a decision moved: `+2m`, `−90s`, `same time`.
+pub fn shift(ms: i64) -> String {
     if ms == 0 {
         "same time".into()
     } else if ms < 0 {
@@ -408,14 +428,11 @@ pub fn render(c: &Comparison, limit: usize) -> String {
     }
     let _ = writeln!(
         s,
-        "decisions: {} → {} ({} unchanged, {} moved, {} vanished, {} appeared; moved = same rule and direction within {})",
+        "decisions: {} → {} ({}; {})",
         c.old_decisions,
         c.new_decisions,
-        c.unchanged,
-        c.count("moved"),
-        c.count("vanished"),
-        c.count("appeared"),
-        format_duration(c.move_window_ms)
+        c.kinds(),
+        c.moved_means()
     );
     for d in c.decisions.iter().take(limit) {
         let _ = writeln!(s, "  {}", describe_decision(d));

@@ -12,7 +12,7 @@ pub mod plot;
 pub use compare::{compare, Comparison, DecisionChange, RuleChange, ScoreChange};
 
 use crate::backtest::engine::{DecisionRecord, Report, Scores};
-use crate::syntax::ast::Direction;
+use crate::ir::Direction;
 use crate::timestamp::{format_duration, format_timestamp, parse_timestamp};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -232,7 +232,7 @@ impl Outcome {
     /// The tick in ms, from `[run] tick`.
     pub fn tick_ms(&self) -> Option<i64> {
         self.run_value("tick")
-            .and_then(|t| crate::cli::backtest::parse_duration(t).ok())
+            .and_then(|t| crate::timestamp::parse_duration(t).ok())
     }
 
     /// The snapshot file's text.

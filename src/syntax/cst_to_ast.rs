@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use super::grammar::Rule;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{Span, Spanned};
 use pest::iterators::{Pair, Pairs};
 
@@ -14,21 +14,13 @@ type Result<T> = std::result::Result<T, Box<Diagnostic>>;
 /// its last token (an optional trailing group that matched nothing does that).
 fn span_of(p: &Pair<Rule>) -> Span {
     let start = p.as_span().start();
-    let mut text = p.as_str().trim_end();
-    loop {
-        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        match super::lex::comment_start(&text[line_start..]) {
-            Some(i) => text = text[..line_start + i].trim_end(),
-            None => break,
-        }
-    }
-    Span::new(start, start + text.len())
+    Span::new(start, start + super::lex::trim_code_end(p.as_str()).len())
 }
 
 fn internal(span: Span, what: &str) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error(
-            "E000",
+            Code::INTERNAL_ERROR,
             format!("internal error: unexpected syntax tree at {what}"),
             span,
         )

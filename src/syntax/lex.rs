@@ -1,4 +1,8 @@
-//! The lexical facts the parser drops but the formatter, the linter and span trimming need: comments.
+//! The lexical facts the parser drops: comments. The one place that knows where a `#`
+//! comment starts, and so where a statement's text really ends; spans, rule texts, the
+//! formatter, the linter and `# allow(...)` comments all ask here.
+
+use crate::span::Span;
 
 /// The byte offset of the `#` starting a comment on this line, if any (a `#` inside a
 /// string does not count).
@@ -22,6 +26,34 @@ pub fn split_comment(line: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// `text` without the white space, comments and comment-only lines at its end: the
+/// code a grammar node really covers (pest lets a node take in the trivia after it).
+pub fn trim_code_end(text: &str) -> &str {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(i) => text = text[..line_start + i].trim_end(),
+            None => return text,
+        }
+    }
+}
+
+/// `span` shortened to end with its last character of code (see [`trim_code_end`]).
+pub fn trim_span(src: &str, span: Span) -> Span {
+    Span::new(span.start, span.start + trim_code_end(span.text(src)).len())
+}
+
+/// Source text without comments, runs of white space (newlines too) folded to one
+/// space: a statement as one line, for reports and the formatter.
+pub fn fold_ws(text: &str) -> String {
+    text.lines()
+        .map(|line| comment_start(line).map_or(line, |i| &line[..i]))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +66,27 @@ mod tests {
             ("when a > 1 scale out by 1", Some("# go"))
         );
         assert_eq!(comment_start("no comment"), None);
+    }
+
+    #[test]
+    fn trims_trailing_blank_and_comment_lines() {
+        let src = "when x > 1 scale out by 1  # why\n  # c\n\nnext";
+        let s = trim_span(src, Span::new(0, 40));
+        assert_eq!(s.text(src), "when x > 1 scale out by 1");
+        assert_eq!(trim_span("ab", Span::new(0, 2)).text("ab"), "ab");
+        assert_eq!(trim_code_end("# only a comment\n"), "");
+        assert_eq!(
+            trim_code_end(r##"metric a = column "x#y"  "##),
+            r##"metric a = column "x#y""##
+        );
+    }
+
+    #[test]
+    fn folds_white_space_and_drops_comments() {
+        assert_eq!(
+            fold_ws("when cpu > 80%  # hot\n   for 5m\tscale out by 2"),
+            "when cpu > 80% for 5m scale out by 2"
+        );
+        assert_eq!(fold_ws(r##"column "a#b" # c"##), r##"column "a#b""##);
     }
 }

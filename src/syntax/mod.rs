@@ -5,7 +5,7 @@ mod cst_to_ast;
 mod grammar;
 pub mod lex;
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Sink};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic, Sink};
 use crate::span::Span;
 use grammar::{describe, Rule, ScaleParser};
 use pest::Parser;
@@ -28,7 +28,7 @@ pub fn parse(src: &str, implicit_name: &str, sink: &mut Sink) -> Option<ast::Fil
                 if errors.is_empty() {
                     let Some(root) = pairs.next() else {
                         sink.push(Diagnostic::error(
-                            "E000",
+                            Code::INTERNAL_ERROR,
                             "internal error: empty parse",
                             Span::new(0, 0),
                         ));
@@ -150,10 +150,14 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
 
     if at_end && positives.contains(&Rule::block_close) {
         if let Some(open) = unmatched_brace(src) {
-            return Diagnostic::error("E002", "unterminated block: this `{` is never closed", open)
-                .label("block opened here")
-                .with_secondary(Span::new(src.len(), src.len()), "file ends here")
-                .help("add a `}` after the block's last statement");
+            return Diagnostic::error(
+                Code::UNTERMINATED_BLOCK,
+                "unterminated block: this `{` is never closed",
+                open,
+            )
+            .label("block opened here")
+            .with_secondary(Span::new(src.len(), src.len()), "file ends here")
+            .help("add a `}` after the block's last statement");
         }
     }
 
@@ -177,7 +181,7 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
             let mut seen = std::collections::HashSet::new();
             expected.retain(|x| seen.insert(*x));
             let mut d = Diagnostic::error(
-                "E001",
+                Code::SYNTAX_ERROR,
                 format!(
                     "incomplete statement: expected {} after `{}`",
                     join_or(&expected),
@@ -233,20 +237,28 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
             .filter(|c| c.len() >= 2 && w.starts_with(c))
             .max_by_key(|c| c.len());
         if let Some(s) = prefix.or_else(|| did_you_mean(w, candidates.iter().copied())) {
-            return Diagnostic::error("E003", format!("unknown keyword `{w}`"), span)
-                .label("not a keyword here")
-                .help(format!("did you mean `{s}`?"));
+            return Diagnostic::error(
+                Code::UNKNOWN_KEYWORD,
+                format!("unknown keyword `{w}`"),
+                span,
+            )
+            .label("not a keyword here")
+            .help(format!("did you mean `{s}`?"));
         }
         if statement {
-            return Diagnostic::error("E003", format!("unknown keyword `{w}`"), span)
-                .label("a statement cannot start with this word")
-                .help(format!(
-                    "a statement starts with one of: {}",
-                    pool.iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+            return Diagnostic::error(
+                Code::UNKNOWN_KEYWORD,
+                format!("unknown keyword `{w}`"),
+                span,
+            )
+            .label("a statement cannot start with this word")
+            .help(format!(
+                "a statement starts with one of: {}",
+                pool.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
 
@@ -267,11 +279,12 @@ fn syntax_error(src: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
     } else {
         format!("expected {}, found {found}", join_or(&expected))
     };
-    let mut d = Diagnostic::error("E001", message, span).label(if expected.is_empty() {
-        "unexpected here".to_string()
-    } else {
-        format!("expected {}", join_or(&expected))
-    });
+    let mut d =
+        Diagnostic::error(Code::SYNTAX_ERROR, message, span).label(if expected.is_empty() {
+            "unexpected here".to_string()
+        } else {
+            format!("expected {}", join_or(&expected))
+        });
     if let Some(help) = syntax_help(src, pos, &positives) {
         d = d.help(help);
     }

@@ -1,43 +1,17 @@
 //! [`DataError`]: every way a dataset can be rejected, with its code and help.
 
+use crate::diagnostics::{Code, Stage};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Error codes of the dataset layer and a one-line summary of each, for the
-/// project's code registry. E314–E320 are reserved for this layer.
-pub const DATA_ERROR_CODES: &[(&str, &str)] = &[
-    (
-        "E301",
-        "cannot read the dataset file (not found, permission, not CSV or Parquet)",
-    ),
-    ("E302", "a needed column is missing from the dataset"),
-    ("E303", "a timestamp cell cannot be parsed"),
-    ("E304", "timestamps are not in ascending order"),
-    ("E305", "two rows have the same timestamp"),
-    ("E306", "a cell in a numeric column is not a number"),
-    (
-        "E307",
-        "a column has the wrong type (e.g. boolean, list or date where numbers are expected)",
-    ),
-    (
-        "E308",
-        "the dataset is empty, or nothing is left after the --from/--to window",
-    ),
-    (
-        "E309",
-        "unknown service, or a long-format file with several services and none selected",
-    ),
-    (
-        "E310",
-        "invalid tick, or the tick cannot be inferred (irregular timestamps)",
-    ),
-    ("E311", "a numeric cell holds an infinite value"),
-    (
-        "E312",
-        "malformed CSV (too many fields, unterminated quote, invalid UTF-8)",
-    ),
-    ("E313", "the header names a needed column more than once"),
-];
+/// The dataset layer's codes (E301–E313) with their summaries, as `(code, summary)`
+/// pairs: a view of the code registry (`diagnostics::REGISTRY`), which owns them.
+pub static DATA_ERROR_CODES: std::sync::LazyLock<Vec<(&str, &str)>> =
+    std::sync::LazyLock::new(|| {
+        Code::of_stage(Stage::Data)
+            .map(|c| (c.code.as_str(), c.summary))
+            .collect()
+    });
 
 /// Where a problem is: the file, and when known the data row, the file line and the column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,40 +109,34 @@ impl fmt::Display for RowRef {
 }
 
 /// The kinds of [`DataError`], each with its own code and details.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DataErrorKind {
     /// E301: the file is missing, unreadable, or neither CSV nor Parquet.
     #[error("cannot read {}: {reason}", .at.file_display())]
-    #[diagnostic(code(E301))]
     CannotRead {
         at: Location,
         reason: String,
-        #[help]
         help: String,
     },
 
     /// E302: a needed column is not in the file.
     #[error("{} has no column `{}`", .at.file_display(), .at.column.as_deref().unwrap_or_default())]
-    #[diagnostic(code(E302))]
     MissingColumn {
         at: Location,
         /// The file's column names, in file order.
         available: Vec<String>,
         /// The closest real column name, if any is close.
         suggestion: Option<String>,
-        #[help]
         help: String,
     },
 
     /// E303: a timestamp cell cannot be parsed or is out of range.
     #[error("bad timestamp in {at}: {}", describe_text(.text, .reason))]
-    #[diagnostic(code(E303))]
     BadTimestamp {
         at: Location,
         /// The cell as written (cut to 60 characters); empty for a missing cell.
         text: String,
         reason: String,
-        #[help]
         help: String,
     },
 
@@ -177,112 +145,92 @@ pub enum DataErrorKind {
         "timestamps in {} go backwards at {current}: {current_time} is earlier than {previous_time} in {previous}",
         .at.file_display()
     )]
-    #[diagnostic(code(E304))]
     Unsorted {
         at: Location,
         previous: RowRef,
         current: RowRef,
         previous_time: String,
         current_time: String,
-        #[help]
         help: String,
     },
 
     /// E305: two rows (of the selected service) have the same timestamp.
     #[error("duplicate timestamp in {}: {first} and {second} both have {time}", .at.file_display())]
-    #[diagnostic(code(E305))]
     DuplicateTimestamp {
         at: Location,
         first: RowRef,
         second: RowRef,
         time: String,
-        #[help]
         help: String,
     },
 
     /// E306: a cell of a numeric column is not a number.
     #[error("not a number in {at}: `{text}`")]
-    #[diagnostic(code(E306))]
     NotNumeric {
         at: Location,
         text: String,
-        #[help]
         help: String,
     },
 
     /// E307: a column's type cannot hold what it should.
     #[error("column `{}` in {} has type {dtype}, expected {expected}", .at.column.as_deref().unwrap_or_default(), .at.file_display())]
-    #[diagnostic(code(E307))]
     WrongType {
         at: Location,
         dtype: String,
         expected: String,
-        #[help]
         help: String,
     },
 
     /// E308: no rows at all, or none left after the time window.
     #[error("empty dataset {}: {reason}", .at.file_display())]
-    #[diagnostic(code(E308))]
     Empty {
         at: Location,
         reason: String,
-        #[help]
         help: String,
     },
 
     /// E309: the requested service is not in the file, or none was requested
     /// and the file holds several.
     #[error("{}", service_message(.at, .requested.as_deref(), .services))]
-    #[diagnostic(code(E309))]
     Service {
         at: Location,
         requested: Option<String>,
         /// Every service seen in the file, sorted.
         services: Vec<String>,
-        #[help]
         help: String,
     },
 
     /// E310: the tick is invalid or cannot be inferred.
     #[error("{reason}{}", place_suffix(.at))]
-    #[diagnostic(code(E310))]
     BadTick {
         at: Location,
         reason: String,
         /// A tick that would work, when one can be suggested.
         suggested_tick_ms: Option<i64>,
-        #[help]
         help: String,
     },
 
     /// E311: an infinite value in a numeric column.
     #[error("infinite value in {at}: `{text}`")]
-    #[diagnostic(code(E311))]
     Infinite {
         at: Location,
         text: String,
-        #[help]
         help: String,
     },
 
     /// E312: the CSV text itself is malformed.
     #[error("malformed CSV in {at}: {reason}")]
-    #[diagnostic(code(E312))]
     MalformedCsv {
         at: Location,
         reason: String,
-        #[help]
         help: String,
     },
 
     /// E313: a needed column name appears several times in the header.
     #[error("{} has {count} columns named `{}`", .at.file_display(), .at.column.as_deref().unwrap_or_default())]
-    #[diagnostic(code(E313))]
     DuplicateColumn {
         at: Location,
         count: usize,
-        #[help]
         help: String,
     },
 }
@@ -359,9 +307,8 @@ pub(crate) fn suggest<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a 
 ///
 /// Renders with miette (code, message, help). The location accessors give the
 /// file, the 1-based data row, the file line (CSV) and the column when known.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(transparent)]
-#[diagnostic(transparent)]
 pub struct DataError(Box<DataErrorKind>);
 
 impl From<DataErrorKind> for DataError {
@@ -381,9 +328,9 @@ impl DataError {
         *self.0
     }
 
-    /// The error code, e.g. `"E303"`.
+    /// The error code as text, e.g. `"E303"` (the kind has it typed).
     pub fn code(&self) -> &'static str {
-        self.0.code_str()
+        self.0.code().as_str()
     }
 
     /// Where the problem is.
@@ -464,22 +411,22 @@ macro_rules! location_of {
 }
 
 impl DataErrorKind {
-    /// The error code, e.g. `"E303"`.
-    pub fn code_str(&self) -> &'static str {
+    /// The error code, e.g. [`Code::BAD_TIMESTAMP`].
+    pub fn code(&self) -> Code {
         match self {
-            DataErrorKind::CannotRead { .. } => "E301",
-            DataErrorKind::MissingColumn { .. } => "E302",
-            DataErrorKind::BadTimestamp { .. } => "E303",
-            DataErrorKind::Unsorted { .. } => "E304",
-            DataErrorKind::DuplicateTimestamp { .. } => "E305",
-            DataErrorKind::NotNumeric { .. } => "E306",
-            DataErrorKind::WrongType { .. } => "E307",
-            DataErrorKind::Empty { .. } => "E308",
-            DataErrorKind::Service { .. } => "E309",
-            DataErrorKind::BadTick { .. } => "E310",
-            DataErrorKind::Infinite { .. } => "E311",
-            DataErrorKind::MalformedCsv { .. } => "E312",
-            DataErrorKind::DuplicateColumn { .. } => "E313",
+            DataErrorKind::CannotRead { .. } => Code::CANNOT_READ,
+            DataErrorKind::MissingColumn { .. } => Code::MISSING_COLUMN,
+            DataErrorKind::BadTimestamp { .. } => Code::BAD_TIMESTAMP,
+            DataErrorKind::Unsorted { .. } => Code::UNSORTED_TIMESTAMPS,
+            DataErrorKind::DuplicateTimestamp { .. } => Code::DUPLICATE_TIMESTAMP,
+            DataErrorKind::NotNumeric { .. } => Code::NOT_A_NUMBER,
+            DataErrorKind::WrongType { .. } => Code::WRONG_COLUMN_TYPE,
+            DataErrorKind::Empty { .. } => Code::EMPTY_DATASET,
+            DataErrorKind::Service { .. } => Code::SERVICE_NOT_IN_DATA,
+            DataErrorKind::BadTick { .. } => Code::BAD_TICK,
+            DataErrorKind::Infinite { .. } => Code::INFINITE_VALUE,
+            DataErrorKind::MalformedCsv { .. } => Code::MALFORMED_CSV,
+            DataErrorKind::DuplicateColumn { .. } => Code::DUPLICATE_COLUMN,
         }
     }
 
@@ -512,6 +459,28 @@ impl DataErrorKind {
     }
 }
 
+/// Code and help for miette, from the registry constants (the derive would take a
+/// literal code).
+impl miette::Diagnostic for DataErrorKind {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(DataErrorKind::code(self)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.help_str()))
+    }
+}
+
+impl miette::Diagnostic for DataError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.0.code()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.0.help_str()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +491,7 @@ mod tests {
         let codes: Vec<&str> = DATA_ERROR_CODES.iter().map(|(c, _)| *c).collect();
         let expected: Vec<String> = (301..=313).map(|n| format!("E{n}")).collect();
         assert_eq!(codes, expected);
+        assert!(DATA_ERROR_CODES.iter().all(|(_, s)| !s.is_empty()));
         let e: DataError = DataErrorKind::Infinite {
             at: Location::cell(Path::new("m.csv"), 4, "cpu"),
             text: "inf".into(),

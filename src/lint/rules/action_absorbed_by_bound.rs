@@ -1,15 +1,13 @@
 //! W212 `action-absorbed-by-bound`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Action;
 use crate::lint::{Ctx, LintInfo};
 use crate::span::Span;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W212",
-    name: "action-absorbed-by-bound",
+    code: Code::ACTION_ABSORBED_BY_BOUND,
     default_severity: Severity::Warning,
-    summary: "an action the replica bounds always clamp: `scale to` outside the bounds, or any scaling when min == max",
     docs: r#"
 ### What it does
 Finds actions whose result the replica bounds always change: `scale to 50` with a maximum

@@ -1,14 +1,12 @@
 //! W207 `always-true-condition`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::logic::always_true;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W207",
-    name: "always-true-condition",
+    code: Code::ALWAYS_TRUE_CONDITION,
     default_severity: Severity::Warning,
-    summary: "a rule's condition is true whatever the metrics say",
     docs: r#"
 ### What it does
 Reports a condition that every value makes true, given that metrics are never negative:

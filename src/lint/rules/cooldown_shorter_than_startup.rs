@@ -1,17 +1,15 @@
 //! W202 `cooldown-shorter-than-startup`.
 
 use super::moves;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Direction;
 use crate::lint::logic::show_ms;
 use crate::lint::{Ctx, LintInfo};
 use crate::syntax::ast;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W202",
-    name: "cooldown-shorter-than-startup",
+    code: Code::COOLDOWN_SHORTER_THAN_STARTUP,
     default_severity: Severity::Warning,
-    summary: "a scale-out rule can fire again before the replicas it added are ready",
     docs: r#"
 ### What it does
 Compares each scale-out rule's effective cooldown (its own `cooldown`, or `cooldown out`,

@@ -1,14 +1,12 @@
 //! W203 `cooldown-shorter-than-window`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::logic::{show_ms, value_name};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W203",
-    name: "cooldown-shorter-than-window",
+    code: Code::COOLDOWN_SHORTER_THAN_WINDOW,
     default_severity: Severity::Warning,
-    summary: "a rule on a windowed aggregate can re-fire while the window still holds samples from before its last action",
     docs: r#"
 ### What it does
 Finds rules whose condition reads an aggregate over a window (`avg(cpu, 5m)`) while the

@@ -1,15 +1,13 @@
 //! W205 `duplicate-rule`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir;
 use crate::lint::logic::{implies, same_cond};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W205",
-    name: "duplicate-rule",
+    code: Code::DUPLICATE_RULE,
     default_severity: Severity::Warning,
-    summary: "two rules have equivalent conditions, the same sustain and the same action",
     docs: r#"
 ### What it does
 Finds a rule whose condition is equivalent to an earlier rule's (the same comparisons,

@@ -1,7 +1,7 @@
 //! W201 `flapping-band`.
 
 use super::{action_text, clamped_target, counts};
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::{self, CmpOp, Direction};
 use crate::lint::logic::{always_true, lower_bound, unsatisfiable, upper_bound, value_name};
 use crate::lint::{show, Ctx, LintInfo};
@@ -16,10 +16,8 @@ fn approx(v: f64, unit: crate::units::Unit) -> String {
 use crate::units::Dimension;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W201",
-    name: "flapping-band",
+    code: Code::FLAPPING_BAND,
     default_severity: Severity::Warning,
-    summary: "scale-out and scale-in thresholds on a utilisation metric overlap, or one step jumps across the gap",
     docs: r#"
 ### What it does
 Looks at every pair of a scale-out and a scale-in rule that bound the same utilisation-like

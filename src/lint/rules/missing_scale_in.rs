@@ -1,15 +1,13 @@
 //! W209 `missing-scale-in`.
 
 use super::moves;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Direction;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W209",
-    name: "missing-scale-in",
+    code: Code::MISSING_SCALE_IN,
     default_severity: Severity::Warning,
-    summary: "no rule can scale in: the policy only grows, and costs money forever",
     docs: r#"
 ### What it does
 Reports a service none of whose rules can scale in (`scale in by …`, or `scale to N`

@@ -1,15 +1,13 @@
 //! W210 `missing-scale-out`.
 
 use super::moves;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Direction;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W210",
-    name: "missing-scale-out",
+    code: Code::MISSING_SCALE_OUT,
     default_severity: Severity::Warning,
-    summary: "no rule can scale out: the policy only shrinks",
     docs: r#"
 ### What it does
 Reports a service none of whose rules can scale out (`scale out by …`, or `scale to N`

@@ -1,14 +1,12 @@
 //! W214 `missing-slo`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::{Ctx, LintInfo};
 use crate::syntax::ast;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W214",
-    name: "missing-slo",
+    code: Code::MISSING_SLO,
     default_severity: Severity::Warning,
-    summary: "a backtest model declares no `slo`, so backtests can only measure cost",
     docs: r#"
 ### What it does
 Reports a `model` block without an `slo` line.

@@ -124,7 +124,12 @@ pub(crate) mod test_util {
             Ok(r) => r
                 .diagnostics
                 .iter()
-                .map(|d| (d.code, crate::span::line_col(src, d.primary.span.start).0))
+                .map(|d| {
+                    (
+                        d.code.as_str(),
+                        crate::span::line_col(src, d.primary.span.start).0,
+                    )
+                })
                 .collect(),
             Err(e) => panic!("does not compile: {e:?}"),
         }

@@ -1,15 +1,13 @@
 //! W215 `no-cooldown`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Direction;
 use crate::lint::logic::{atoms, Var};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W215",
-    name: "no-cooldown",
+    code: Code::NO_COOLDOWN,
     default_severity: Severity::Warning,
-    summary: "a scale-out rule has no cooldown at all (neither its own nor `cooldown out`)",
     docs: r#"
 ### What it does
 Reports scale-out rules with no cooldown, when the service declares no `cooldown out`

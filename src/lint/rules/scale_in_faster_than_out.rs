@@ -1,17 +1,14 @@
 //! W211 `scale-in-faster-than-out`.
 
 use super::sustain_ms;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Direction;
 use crate::lint::logic::show_ms;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W211",
-    name: "scale-in-faster-than-out",
+    code: Code::SCALE_IN_FASTER_THAN_OUT,
     default_severity: Severity::Warning,
-    summary:
-        "a scale-in rule reacts faster (shorter sustain or cooldown) than every scale-out rule",
     docs: r#"
 ### What it does
 Compares each scale-in rule's sustain and effective cooldown with the fastest scale-out

@@ -1,16 +1,14 @@
 //! W204 `shadowed-rule`.
 
 use super::{clamped_target, counts, duplicate_rule::duplicates, sustain_ms};
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir;
 use crate::lint::logic::{always_true, implies, unsatisfiable};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W204",
-    name: "shadowed-rule",
+    code: Code::SHADOWED_RULE,
     default_severity: Severity::Warning,
-    summary: "a rule can never win the tie-break: another rule fires whenever it does and scales at least as far",
     docs: r#"
 ### What it does
 When several rules fire at once, the one with the larger resulting replica count wins

@@ -1,15 +1,13 @@
 //! W216 `sustain-shorter-than-tick`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Sustain;
 use crate::lint::logic::show_ms;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W216",
-    name: "sustain-shorter-than-tick",
+    code: Code::SUSTAIN_SHORTER_THAN_TICK,
     default_severity: Severity::Warning,
-    summary: "a `for` sustain shorter than the declared tick, which acts like no sustain",
     docs: r#"
 ### What it does
 With a declared `tick`, reports `for D` sustains where D is positive but shorter than the

@@ -1,16 +1,14 @@
 //! W208 `threshold-out-of-range`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::logic::{atoms, value_name};
 use crate::lint::{show, Ctx, LintInfo};
 use crate::syntax::ast::Operand;
 use crate::units::Dimension;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W208",
-    name: "threshold-out-of-range",
+    code: Code::THRESHOLD_OUT_OF_RANGE,
     default_severity: Severity::Warning,
-    summary: "a threshold lies outside the values its metric can take (a ratio over 100% or below 0, a negative latency, count or rate)",
     docs: r#"
 ### What it does
 Checks every constant a metric is compared with: ratios must lie in 0..100%, latencies,

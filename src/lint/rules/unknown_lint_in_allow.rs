@@ -1,13 +1,11 @@
 //! W218 `unknown-lint-in-allow`.
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Severity};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic, Severity};
 use crate::lint::{AllowComment, Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W218",
-    name: "unknown-lint-in-allow",
+    code: Code::UNKNOWN_LINT_IN_ALLOW,
     default_severity: Severity::Warning,
-    summary: "an `# allow(...)` comment names a lint that does not exist",
     docs: r#"
 ### What it does
 Checks every name and code in `# allow(...)` comments against the lint registry.
@@ -28,7 +26,7 @@ when cpu > 75% scale out by 2
 pub fn check(_cx: &Ctx<'_>, _out: &mut Vec<Diagnostic>) {}
 
 pub fn diagnostic(a: &AllowComment, key: &str) -> Diagnostic {
-    let names = crate::lint::all().iter().map(|l| l.name);
+    let names = crate::lint::all().iter().map(|l| l.name());
     let d = Diagnostic::warning(INFO.code, format!("no lint is named `{key}`"), a.span)
         .label("unknown lint");
     match did_you_mean(key, names) {

@@ -1,15 +1,13 @@
 //! W217 `unreachable-m-of-n`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Sustain;
 use crate::lint::logic::show_ms;
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W217",
-    name: "unreachable-m-of-n",
+    code: Code::UNREACHABLE_M_OF_N,
     default_severity: Severity::Warning,
-    summary: "`for M of W` needs more evaluations than the window can hold at the declared tick",
     docs: r#"
 ### What it does
 With a declared `tick`, reports `for M of W` sustains where M is larger than the number of

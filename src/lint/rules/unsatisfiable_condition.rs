@@ -1,15 +1,13 @@
 //! W206 `unsatisfiable-condition`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::logic::{atoms, unsatisfiable, value_name, Atom};
 use crate::lint::{Ctx, LintInfo};
 use crate::span::Span;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W206",
-    name: "unsatisfiable-condition",
+    code: Code::UNSATISFIABLE_CONDITION,
     default_severity: Severity::Warning,
-    summary: "a rule's condition can never be true",
     docs: r#"
 ### What it does
 Reasons about the intervals each comparison allows, per metric, and reports a condition

@@ -1,13 +1,11 @@
 //! W219 `unused-allow`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::{AllowComment, Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W219",
-    name: "unused-allow",
+    code: Code::UNUSED_ALLOW,
     default_severity: Severity::Warning,
-    summary: "an `# allow(...)` comment suppresses nothing (the lint no longer fires there, or no statement follows)",
     docs: r#"
 ### What it does
 Reports an `# allow(name)` whose lint does not fire on the statement that follows it, or

@@ -1,16 +1,13 @@
 //! W213 `window-shorter-than-tick`.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::lint::logic::{atoms, show_ms, value_name, Var};
 use crate::lint::{Ctx, LintInfo};
 use crate::syntax::ast::Operand;
 
 pub const INFO: LintInfo = LintInfo {
-    code: "W213",
-    name: "window-shorter-than-tick",
+    code: Code::WINDOW_SHORTER_THAN_TICK,
     default_severity: Severity::Warning,
-    summary:
-        "an aggregate's window is shorter than the declared tick, so it sees at most one sample",
     docs: r#"
 ### What it does
 With a declared `tick`, reports aggregates (`avg(cpu, 30s)`) whose window is shorter than
