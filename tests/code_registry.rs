@@ -31,6 +31,7 @@ fn the_reference_lists_every_code_of_its_stage() {
     let language = doc("language.md");
     let backtest = doc("backtest.md");
     let lints = doc("lints.md");
+    let prometheus = doc("prometheus.md");
     for c in REGISTRY {
         let row = format!("| {} |", c.code);
         let listed = match c.code.stage() {
@@ -39,6 +40,7 @@ fn the_reference_lists_every_code_of_its_stage() {
             Stage::Backtest => backtest.contains(&row),
             // docs/backtest.md names the data codes as one range, each kind has a fixture.
             Stage::Data => backtest.contains("E301–E313"),
+            Stage::Prometheus => prometheus.contains(&row),
         };
         assert!(listed, "{} is missing from the reference docs", c.code);
     }

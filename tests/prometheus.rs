@@ -168,7 +168,7 @@ fn chunked_fetches_equal_one_query_and_pass_the_server_limit() {
         &mut || {},
     )
     .unwrap_err();
-    assert_eq!(e.code(), "E373");
+    assert_eq!(e.code().as_str(), "E373");
     assert!(e.message().contains("exceeded maximum resolution"), "{e}");
     assert!(e.help_text().contains("larger --step"), "{}", e.help_text());
     let mut calls = 0;
@@ -217,7 +217,7 @@ fn errors_of_a_real_server_are_coded_and_name_the_query() {
     let one = |q: &str| fetch_series(&c, q, &g, FetchOptions::default(), &mut || {});
 
     let e = one("sum(rps").unwrap_err();
-    assert_eq!(e.code(), "E373");
+    assert_eq!(e.code().as_str(), "E373");
     assert_eq!(e.query(), Some("sum(rps"));
     assert!(
         e.message().contains("parse error") && e.message().contains("(bad_data)"),
@@ -225,7 +225,7 @@ fn errors_of_a_real_server_are_coded_and_name_the_query() {
     );
 
     let e = one("cpu").unwrap_err();
-    assert_eq!(e.code(), "E374");
+    assert_eq!(e.code().as_str(), "E374");
     assert!(
         e.message().starts_with("the query returned 2 series where one is needed; they differ in `pod` (\"checkout-1\", \"checkout-2\")"),
         "{e}"
@@ -235,16 +235,16 @@ fn errors_of_a_real_server_are_coded_and_name_the_query() {
     assert_eq!(summed.values[10], 30.0);
 
     let e = one("no_such_metric").unwrap_err();
-    assert_eq!(e.code(), "E375");
+    assert_eq!(e.code().as_str(), "E375");
     assert!(e.message().contains("from 2026-03-02T00:00:00Z"), "{e}");
 
     let e = c
         .query_instant("rps[5m]", Some(minute(10) * 1000))
         .unwrap_err();
-    assert_eq!(e.code(), "E376");
+    assert_eq!(e.code().as_str(), "E376");
     assert!(e.help_text().contains("remove the `[…]` range"), "{e}");
     let e = c.query_instant("cpu", Some(minute(10) * 1000)).unwrap_err();
-    assert_eq!(e.code(), "E374");
+    assert_eq!(e.code().as_str(), "E374");
     let a = c
         .query_instant("scalar(rps)", Some(minute(10) * 1000))
         .expect("scalar");
@@ -263,7 +263,10 @@ fn errors_of_a_real_server_are_coded_and_name_the_query() {
     let errors = fetch(&c, &queries, &g, FetchOptions::default(), &mut |_| {})
         .unwrap_err()
         .0;
-    let got: Vec<(&str, Option<&str>)> = errors.iter().map(|e| (e.code(), e.metric())).collect();
+    let got: Vec<(&str, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.code().as_str(), e.metric()))
+        .collect();
     assert_eq!(got, [("E373", Some("p95")), ("E374", Some("cpu_pct"))]);
     assert!(errors[0]
         .to_string()
@@ -285,11 +288,11 @@ fn a_stopped_server_is_unreachable() {
     let e = client(&prom.url().replace("http://", "https://"))
         .query_instant("rps", None)
         .unwrap_err();
-    assert_eq!(e.code(), "E370");
+    assert_eq!(e.code().as_str(), "E370");
     assert!(e.help_text().contains("use an `http://` URL"), "{e}");
     prom.stop();
     let e = fetch_series(&c, "rps", &g, FetchOptions::default(), &mut || {}).unwrap_err();
-    assert_eq!(e.code(), "E370", "{e}");
+    assert_eq!(e.code().as_str(), "E370", "{e}");
     assert!(e.message().contains(&prom.url()), "{e}");
     // A fetch stops at the first connection failure instead of failing every query.
     let queries = [Query::new("a", "rps"), Query::new("b", "replicas")];
@@ -328,25 +331,25 @@ fn statuses_timeouts_and_headers_against_a_stub() {
     let e = client(&format!("{base}/bad-gateway"))
         .query_instant("up", None)
         .unwrap_err();
-    assert_eq!(e.code(), "E372");
+    assert_eq!(e.code().as_str(), "E372");
     assert_eq!(
         e.message(),
         format!("Prometheus at {base}/bad-gateway answered HTTP 502: <html><body>502 Bad Gateway</body></html>")
     );
     let e = client(&base).query_instant("up", None).unwrap_err();
-    assert_eq!(e.code(), "E372");
+    assert_eq!(e.code().as_str(), "E372");
     assert!(e.help_text().contains("credentials"), "{e}");
     let e = client(&format!("{base}/login"))
         .query_instant("up", None)
         .unwrap_err();
-    assert_eq!(e.code(), "E376");
+    assert_eq!(e.code().as_str(), "E376");
     let mut slow = ClientConfig::new(format!("{base}/slow"));
     slow.timeout = Duration::from_millis(300);
     let e = Client::new(slow)
         .expect("client")
         .query_instant("up", None)
         .unwrap_err();
-    assert_eq!(e.code(), "E371");
+    assert_eq!(e.code().as_str(), "E371");
     assert!(e.message().ends_with("did not answer within 300ms"), "{e}");
 
     // Bearer token from a file, re-read per request; from a variable; extra headers.
@@ -451,7 +454,7 @@ fn basic_auth_through_prometheus_web_config() {
     );
     for wrong in [None, Some("wrong")] {
         let e = with(wrong).unwrap_err();
-        assert_eq!(e.code(), "E372");
+        assert_eq!(e.code().as_str(), "E372");
         assert!(
             matches!(e.kind(), PromErrorKind::HttpStatus { status: 401, .. }),
             "{e}"
@@ -564,7 +567,7 @@ fn https_with_a_ca_file() {
 
     // Without the CA the bundled roots do not trust the server: E370 with TLS help.
     let e = client(&prom.url()).query_instant("rps", None).unwrap_err();
-    assert_eq!(e.code(), "E370", "{e}");
+    assert_eq!(e.code().as_str(), "E370", "{e}");
     assert!(e.help_text().contains("--ca-file"), "{e}");
     // A CA file that is not PEM is a setting error before any request.
     let mut config = ClientConfig::new(prom.url());
@@ -622,7 +625,7 @@ fn instant_queries_follow_a_scraped_exporter() {
     let tick = wait_for(1.0);
     // A multi-series and a broken query are missing for the tick, each reported.
     assert_eq!(tick.values[1..], [None, None]);
-    let codes: Vec<&str> = tick.errors.iter().map(|e| e.code()).collect();
+    let codes: Vec<&str> = tick.errors.iter().map(|e| e.code().as_str()).collect();
     assert_eq!(codes, ["E374", "E373"]);
     *value.lock().expect("value") = 42.5;
     wait_for(42.5);

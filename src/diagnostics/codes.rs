@@ -20,6 +20,7 @@ pub enum Stage {
     Lint,
     Data,
     Backtest,
+    Prometheus,
 }
 
 impl Stage {
@@ -31,6 +32,7 @@ impl Stage {
             Stage::Lint => "lint (a legal but unwise policy)",
             Stage::Data => "data (loading a dataset)",
             Stage::Backtest => "backtest (running a policy over a dataset)",
+            Stage::Prometheus => "prometheus (fetching metrics over the HTTP API)",
         }
     }
 }
@@ -128,6 +130,16 @@ registry! {
     TICK_MISMATCH = "E354" "tick-mismatch" "the service's tick and the dataset grid disagree";
     EVALUATION_FAILED = "E355" "evaluation-failed" "the evaluator rejected a sample";
     NEGATIVE_VALUE = "E356" "negative-value" "a demand or replica-count cell is negative";
+    // E37x: Prometheus (`prom::PromErrorKind`: fetching metrics over the HTTP API). E379 is reserved.
+    PROM_UNREACHABLE = "E370" "prometheus-unreachable" "the Prometheus server cannot be reached (connection refused, unknown host, TLS failure)";
+    PROM_TIMEOUT = "E371" "prometheus-timeout" "a Prometheus request timed out";
+    PROM_HTTP_STATUS = "E372" "prometheus-http-status" "the server answered with an HTTP error status (401, 403, 404, 5xx, …)";
+    PROM_QUERY_ERROR = "E373" "promql-error" "Prometheus rejected the query (a PromQL error; its own message is shown)";
+    PROM_SEVERAL_SERIES = "E374" "several-series" "a query returned several series where one is needed";
+    PROM_NO_DATA = "E375" "no-data" "a query returned no data over the whole range";
+    PROM_BAD_RESPONSE = "E376" "bad-prometheus-response" "the answer is not a Prometheus API response of the expected type";
+    PROM_BAD_RANGE = "E377" "invalid-time-range" "invalid time range or step (`--from`, `--to`, `--step`)";
+    PROM_BAD_CONFIG = "E378" "invalid-client-settings" "invalid client settings (URL, token, basic auth, header, CA file)";
 }
 
 impl Code {
@@ -160,6 +172,7 @@ impl Code {
             [_, b'0', ..] => Stage::Syntax,
             [_, b'1', ..] => Stage::Check,
             [_, b'3', b'0' | b'1' | b'2', ..] => Stage::Data,
+            [_, b'3', b'7', ..] => Stage::Prometheus,
             _ => Stage::Backtest,
         }
     }

@@ -12,7 +12,7 @@ use super::config::{base64, check_url, parse_header, read_ca_file, Auth, ClientC
 use super::error::{PromError, PromErrorKind};
 use super::range::api_seconds;
 use super::response::interpret;
-use crate::units::fmt_duration_ms;
+use crate::timestamp::format_duration as fmt_duration_ms;
 
 /// Queries whose URL-encoded parameters exceed this many bytes are sent as a POST form.
 pub const POST_ABOVE_BYTES: usize = 2_000;

@@ -8,43 +8,15 @@
 
 use std::fmt;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
-/// Error codes of the Prometheus client and a one-line summary of each, for the
-/// project's code registry. E379 is reserved for this layer.
-pub const PROM_ERROR_CODES: &[(&str, &str)] = &[
-    (
-        "E370",
-        "the Prometheus server cannot be reached (connection refused, unknown host, TLS failure)",
-    ),
-    ("E371", "a Prometheus request timed out"),
-    (
-        "E372",
-        "the server answered with an HTTP error status (401, 403, 404, 5xx, …)",
-    ),
-    (
-        "E373",
-        "Prometheus rejected the query (a PromQL error; its own message is shown)",
-    ),
-    (
-        "E374",
-        "a query returned several series where one is needed",
-    ),
-    ("E375", "a query returned no data over the whole range"),
-    (
-        "E376",
-        "the answer is not a Prometheus API response of the expected type",
-    ),
-    (
-        "E377",
-        "invalid time range or step (`--from`, `--to`, `--step`)",
-    ),
-    (
-        "E378",
-        "invalid client settings (URL, token, basic auth, header, CA file)",
-    ),
-];
+/// Error codes of the Prometheus client and a one-line summary of each: a view of the
+/// project's registry (`diagnostics::codes`, stage `Prometheus`).
+pub fn prom_error_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::diagnostics::Code::of_stage(crate::diagnostics::Stage::Prometheus)
+        .map(|c| (c.code.as_str(), c.summary))
+}
 
 /// The kinds of [`PromError`], each with its own code, message and help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
@@ -174,17 +146,17 @@ fn distinguishing_text(labels: &[(String, Vec<String>)]) -> String {
 
 impl PromErrorKind {
     /// The error code, e.g. `"E373"`.
-    pub fn code_str(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            PromErrorKind::Unreachable { .. } => "E370",
-            PromErrorKind::Timeout { .. } => "E371",
-            PromErrorKind::HttpStatus { .. } => "E372",
-            PromErrorKind::Query { .. } => "E373",
-            PromErrorKind::SeveralSeries { .. } => "E374",
-            PromErrorKind::NoData { .. } => "E375",
-            PromErrorKind::BadResponse { .. } => "E376",
-            PromErrorKind::BadRange { .. } => "E377",
-            PromErrorKind::BadConfig { .. } => "E378",
+            PromErrorKind::Unreachable { .. } => Code::PROM_UNREACHABLE,
+            PromErrorKind::Timeout { .. } => Code::PROM_TIMEOUT,
+            PromErrorKind::HttpStatus { .. } => Code::PROM_HTTP_STATUS,
+            PromErrorKind::Query { .. } => Code::PROM_QUERY_ERROR,
+            PromErrorKind::SeveralSeries { .. } => Code::PROM_SEVERAL_SERIES,
+            PromErrorKind::NoData { .. } => Code::PROM_NO_DATA,
+            PromErrorKind::BadResponse { .. } => Code::PROM_BAD_RESPONSE,
+            PromErrorKind::BadRange { .. } => Code::PROM_BAD_RANGE,
+            PromErrorKind::BadConfig { .. } => Code::PROM_BAD_CONFIG,
         }
     }
 
@@ -248,8 +220,8 @@ impl PromError {
     }
 
     /// The error code, e.g. `"E373"`.
-    pub fn code(&self) -> &'static str {
-        self.0.kind.code_str()
+    pub fn code(&self) -> Code {
+        self.0.kind.code()
     }
 
     /// The fix hint.
@@ -356,7 +328,6 @@ impl std::error::Error for FetchErrors {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use miette::Diagnostic as _;
 
     fn every_kind() -> Vec<PromErrorKind> {
         let h = || "help".to_string();
@@ -412,12 +383,13 @@ mod tests {
     #[test]
     fn every_kind_has_a_registered_code_and_miette_agrees() {
         let kinds = every_kind();
-        assert_eq!(kinds.len(), PROM_ERROR_CODES.len());
-        for (kind, (code, summary)) in kinds.iter().zip(PROM_ERROR_CODES) {
-            assert_eq!(kind.code_str(), *code);
+        let codes: Vec<_> = prom_error_codes().collect();
+        assert_eq!(kinds.len(), codes.len());
+        for (kind, (code, summary)) in kinds.iter().zip(codes) {
+            assert_eq!(kind.code().as_str(), code);
             assert!(!summary.is_empty());
-            let miette_code = kind.code().map(|c| c.to_string());
-            assert_eq!(miette_code.as_deref(), Some(*code));
+            let miette_code = miette::Diagnostic::code(kind).map(|c| c.to_string());
+            assert_eq!(miette_code.as_deref(), Some(code));
             assert_eq!(kind.help_str(), "help");
         }
     }

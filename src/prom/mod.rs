@@ -23,7 +23,7 @@
 //! - **One series per query.** Several series (over the whole range, all chunks) is
 //!   E374, naming the labels that differ; not one finite value is E375.
 //! - **Errors.** Every failure is a [`PromError`] with a code from
-//!   [`PROM_ERROR_CODES`] (E370–E378), a help text, and slots for the query, the metric
+//!   [`prom_error_codes`] (E370–E378, registered in `diagnostics::codes`), a help text, and slots for the query, the metric
 //!   and its span in the rule file.
 //!
 //! `docs/prometheus.md` is the user-facing description, with the error catalogue.
@@ -43,7 +43,7 @@ pub use api::{format_labels, Labels};
 pub use client::{Client, InstantAnswer, RangeAnswer, Series, POST_ABOVE_BYTES};
 pub use config::{parse_header, Auth, ClientConfig, Secret, DEFAULT_TIMEOUT};
 pub use dataset::{format_of, write_csv, write_dataset, DatasetFormat, WriteError};
-pub use error::{FetchErrors, PromError, PromErrorKind, PROM_ERROR_CODES};
+pub use error::{prom_error_codes, FetchErrors, PromError, PromErrorKind};
 pub use fetch::{fetch, fetch_series, Column, FetchOptions, FetchProgress, Fetched, Query};
 pub use range::{
     default_step, parse_step, parse_time, Chunk, Grid, DEFAULT_CHUNK_POINTS, DEFAULT_STEP_MS,

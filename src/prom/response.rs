@@ -128,13 +128,13 @@ mod tests {
         assert!(interpret("u", 200, ok).is_ok());
         let err = r#"{"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input"}"#;
         let e = interpret("u", 400, err).unwrap_err();
-        assert_eq!(e.code(), "E373");
+        assert_eq!(e.code().as_str(), "E373");
         assert_eq!(
             e.message(),
             "Prometheus rejected the query: 1:4: parse error: unexpected end of input (bad_data)"
         );
         let e = interpret("u", 502, "<html>\n<h1>Bad   Gateway</h1></html>").unwrap_err();
-        assert_eq!(e.code(), "E372");
+        assert_eq!(e.code().as_str(), "E372");
         assert_eq!(
             e.message(),
             "Prometheus at u answered HTTP 502: <html> <h1>Bad Gateway</h1></html>"
@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(e.message(), "Prometheus at u answered HTTP 401");
         assert!(e.help_text().contains("credentials"));
         let e = interpret("u", 200, "<html>login</html>").unwrap_err();
-        assert_eq!(e.code(), "E376");
+        assert_eq!(e.code().as_str(), "E376");
         let long = "x".repeat(1000);
         let PromErrorKind::HttpStatus { body, .. } =
             interpret("u", 500, &long).unwrap_err().kind().clone()

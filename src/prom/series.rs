@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn no_series_or_only_nan_is_no_data() {
         let e = Stitcher::new(grid()).finish("up").unwrap_err();
-        assert_eq!(e.code(), "E375");
+        assert_eq!(e.code().as_str(), "E375");
         assert_eq!(e.query(), Some("up"));
         assert!(e.to_string().contains("from 1970-01-01T00:00:00Z"), "{e}");
         let mut s = Stitcher::new(grid());
@@ -236,7 +236,7 @@ mod tests {
         // A third label set only in a later chunk still counts.
         s.add(vec![series(&[("job", "a")], &[(120, "1")])]);
         let e = s.finish("rate(x[1m])").unwrap_err();
-        assert_eq!(e.code(), "E374");
+        assert_eq!(e.code().as_str(), "E374");
         assert_eq!(
             e.message(),
             "the query returned 3 series where one is needed; they differ in `pod` (\"\", \"p1\", \"p2\")"
