@@ -183,7 +183,8 @@ pub struct Compare {
     pub lhs: Value,
     pub op: CmpOp,
     pub rhs: Value,
-    /// The unit values are shown in (the metric's unit).
+    /// The unit values are shown in: the literal's unit as written, else the metric's
+    /// (SI values convert from the metric's unit on the way in, so this is display only).
     pub unit: Unit,
     pub span: Span,
 }
