@@ -73,6 +73,23 @@ mod tests {
         assert!(fires("W208", "replicas 1..9\nmetric p95 in ms\nwhen p95 > 1s scale out by 1\nwhen p95 < -5ms scale in by 1\n"));
     }
 
+    /// The `utilization` builtin is a fraction inside; the message uses the `%` written.
+    #[test]
+    fn speaks_in_the_unit_written() {
+        let src = "replicas 1..9\nmodel {\n  demand rps\n  capacity 100 rps per replica\n}\nwhen utilization > 120% scale out by 1\nwhen utilization < 30% scale in by 1\n";
+        let r = crate::lint::lint_source(src, "t").unwrap_or_default();
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "W208")
+            .expect("W208");
+        assert!(
+            d.message.starts_with("threshold 120% is out of range"),
+            "{}",
+            d.message
+        );
+    }
+
     #[test]
     fn quiet_in_range() {
         assert!(!fires("W208", "replicas 1..9\nmetric cpu in %\nwhen cpu > 100% scale out by 1\nwhen cpu < 0.5% scale in by 1\n"));
