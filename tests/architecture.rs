@@ -94,6 +94,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "backtest",
             "snapshot",
             "datagen",
+            "prom",
         ],
         false,
     ),

@@ -23,6 +23,10 @@ pub struct EvalArgs {
     /// Also print a line for each rule that held but was suppressed (cooldown, bound, tie-break).
     #[arg(long)]
     pub suppressed: bool,
+    /// Or evaluate live from Prometheus (`--prometheus URL`) instead of stdin.
+    #[cfg(feature = "prometheus")]
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
@@ -40,6 +44,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    #[cfg(feature = "prometheus")]
+    if let Some(url) = &args.live.server.prometheus {
+        return super::live::run(&args.live, url, service, &loaded, args.suppressed);
+    }
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     match run_stream(service, stdin.lock(), &mut stdout.lock(), args.suppressed) {
@@ -145,37 +153,55 @@ pub fn run_stream(
                 }
             };
         }
-        let step = ev.step(t, &values).map_err(|e| format!("{at}: {e}"))?;
-        if show_suppressed {
-            for s in &step.suppressed {
-                let rule = &service.rules[s.rule.0];
-                let line = json!({
-                    "timestamp": format_timestamp(t),
-                    "service": service.name,
-                    "suppressed": s.why.key(),
-                    "rule": rule.text,
-                    "line": rule.line,
-                    "detail": s.why.to_string(),
-                });
-                writeln!(out, "{line}").map_err(|e| e.to_string())?;
-            }
-        }
-        if let Some(d) = step.decision {
-            let rule = &service.rules[d.rule.0];
-            let line = json!({
-                "timestamp": format_timestamp(d.timestamp),
-                "service": service.name,
-                "from": d.from,
-                "to": d.to,
-                "rule": rule.text,
-                "line": rule.line,
-                "reason": d.reason,
-            });
-            writeln!(out, "{line}").map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| e.to_string())?;
-        }
+        step_row(service, &mut ev, t, &values, out, show_suppressed)
+            .map_err(|e| format!("{at}: {e}"))?;
     }
     Ok(())
+}
+
+/// Feeds one row of metric values (SI, `NaN` for missing, in `service.metrics` order) at
+/// time `t` to the evaluator and writes its decision (and, when asked, its suppressions)
+/// as JSON lines, flushed; true when it decided. Used for CSV rows here and for live
+/// samples (`cli::live`).
+pub(crate) fn step_row(
+    service: &ir::Service,
+    ev: &mut Evaluator,
+    t: i64,
+    values: &[f64],
+    out: &mut impl Write,
+    show_suppressed: bool,
+) -> Result<bool, String> {
+    let step = ev.step(t, values).map_err(|e| e.to_string())?;
+    if show_suppressed {
+        for s in &step.suppressed {
+            let rule = &service.rules[s.rule.0];
+            let line = json!({
+                "timestamp": format_timestamp(t),
+                "service": service.name,
+                "suppressed": s.why.key(),
+                "rule": rule.text,
+                "line": rule.line,
+                "detail": s.why.to_string(),
+            });
+            writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        }
+    }
+    if let Some(d) = step.decision {
+        let rule = &service.rules[d.rule.0];
+        let line = json!({
+            "timestamp": format_timestamp(d.timestamp),
+            "service": service.name,
+            "from": d.from,
+            "to": d.to,
+            "rule": rule.text,
+            "line": rule.line,
+            "reason": d.reason,
+        });
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| e.to_string())?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
