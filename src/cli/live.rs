@@ -7,7 +7,6 @@
 use super::prometheus::{self, ServerArgs};
 use super::{Loaded, Reporter, EXIT_FAILURE, EXIT_OK};
 use crate::diagnostics::Format;
-use crate::eval::Evaluator;
 use crate::ir::{MetricSource, Service};
 use crate::prom::{self, PromError, PromErrorKind};
 use crate::span::line_col;
@@ -32,11 +31,10 @@ pub struct LiveArgs {
     pub ticks: Option<u64>,
 }
 
-/// What a run did, for the summary on exit.
+/// What a run did beyond the evaluations `eval::Online` counts, for the summary on exit.
 #[derive(Debug, Default)]
 struct Summary {
     ticks: u64,
-    decisions: u64,
     failed_queries: u64,
     missing_values: u64,
 }
@@ -82,6 +80,11 @@ pub fn run(
             return out.finish(EXIT_FAILURE);
         }
     };
+    // The tick is known: refuse a window that would outgrow its limit now.
+    if let Err(e) = crate::eval::check_window_sizes(service, every) {
+        eprintln!("error: {e}");
+        return out.finish(EXIT_FAILURE);
+    }
     let client = match args.server.client(url) {
         Ok(c) => c,
         Err(e) => {
@@ -95,7 +98,7 @@ pub fn run(
             return prometheus::usage(format!("cannot watch for signal {sig}: {e}"));
         }
     }
-    let mut ev = Evaluator::new(service);
+    let mut online = super::eval::Online::new(service, show_suppressed);
     let mut values = vec![f64::NAN; service.metrics.len()];
     let mut summary = Summary::default();
     let mut shown: HashSet<(&'static str, Option<crate::span::Span>)> = HashSet::new();
@@ -115,15 +118,10 @@ pub fn run(
             };
         }
         summary.missing_values += values.iter().filter(|v| v.is_nan()).count() as u64;
-        let mut lock = stdout.lock();
-        match super::eval::step_row(service, &mut ev, t, &values, &mut lock, show_suppressed) {
-            Ok(decided) => summary.decisions += u64::from(decided),
-            Err(e) => {
-                eprintln!("error: {}: {e}", format_timestamp(t));
-                return ExitCode::from(EXIT_FAILURE);
-            }
+        if let Err(e) = online.row(t, &values, &mut stdout.lock()) {
+            eprintln!("error: {}: {e}", format_timestamp(t));
+            return ExitCode::from(EXIT_FAILURE);
         }
-        drop(lock);
         if args.ticks.is_some_and(|n| summary.ticks >= n) {
             break;
         }
@@ -136,7 +134,10 @@ pub fn run(
     };
     eprintln!(
         "eval --prometheus: {why} after {} ticks: {} decisions, {} failed queries, {} missing values",
-        summary.ticks, summary.decisions, summary.failed_queries, summary.missing_values
+        summary.ticks,
+        online.summary.decisions,
+        summary.failed_queries,
+        summary.missing_values
     );
     out.finish(EXIT_OK)
 }

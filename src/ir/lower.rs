@@ -115,11 +115,21 @@ impl Lowerer<'_> {
             .get(&c.span)
             .copied()
             .unwrap_or(crate::units::Unit::Count);
+        // Values are shown in the unit the user wrote on the literal (`utilization >
+        // 71%` shows `71%`), else in the metric's.
+        let written = [&c.lhs, &c.rhs].into_iter().find_map(|o| match o {
+            Operand::Literal(q) => q
+                .unit
+                .as_ref()
+                .map(|u| u.node)
+                .filter(|u| u.dimension() == unit.dimension()),
+            _ => None,
+        });
         Compare {
             lhs: self.value(&c.lhs, unit),
             op: c.op.node,
             rhs: self.value(&c.rhs, unit),
-            unit,
+            unit: written.unwrap_or(unit),
             span: c.span,
         }
     }

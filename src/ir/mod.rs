@@ -231,7 +231,8 @@ pub struct Compare {
     pub lhs: Value,
     pub op: CmpOp,
     pub rhs: Value,
-    /// The unit values are shown in (the metric's unit).
+    /// The unit values are shown in: the literal's unit as written, else the metric's
+    /// (SI values convert from the metric's unit on the way in, so this is display only).
     pub unit: Unit,
     pub span: Span,
 }
@@ -269,14 +270,19 @@ pub enum Action {
 }
 
 impl Action {
-    /// The unclamped target from `current` replicas.
+    /// The unclamped target from `current` replicas. Saturates: a percentage of
+    /// `1e26%` (found by fuzzing) must not overflow.
     pub fn target(self, current: u32) -> i64 {
         let n = i64::from(current);
         match self {
             Action::OutBy(k) => n + i64::from(k),
-            Action::OutByPercent(p) => n + ((n as f64 * p / 100.0).ceil() as i64).max(1),
+            Action::OutByPercent(p) => {
+                n.saturating_add(((n as f64 * p / 100.0).ceil() as i64).max(1))
+            }
             Action::InBy(k) => n - i64::from(k),
-            Action::InByPercent(p) => n - ((n as f64 * p / 100.0).floor() as i64).max(1),
+            Action::InByPercent(p) => {
+                n.saturating_sub(((n as f64 * p / 100.0).floor() as i64).max(1))
+            }
             Action::To(k) => i64::from(k),
         }
     }
