@@ -1045,7 +1045,7 @@ when load > 100 scale out by 3
         .expect("read stderr");
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("stopped by a signal after"), "{stderr}");
-    assert!(stderr.contains("1 decisions"), "{stderr}");
+    assert!(stderr.contains(": 1 decision,"), "{stderr}");
     // The broken query: a diagnostic at its line once, then one line per tick.
     assert!(stderr.contains("live.scale:3:"), "{stderr}");
     let per_tick = stderr

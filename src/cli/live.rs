@@ -130,16 +130,20 @@ pub fn run(
     let why = if stop.load(Ordering::Relaxed) {
         "stopped by a signal"
     } else {
-        "stopped after --ticks"
+        "done (--ticks)"
     };
     eprintln!(
-        "eval --prometheus: {why} after {} ticks: {} decisions, {} failed queries, {} missing values",
-        summary.ticks,
-        online.summary.decisions,
-        summary.failed_queries,
-        summary.missing_values
+        "eval --prometheus: {why} after {}: {}, {}, {}",
+        count(summary.ticks, "tick", "ticks"),
+        count(online.summary.decisions, "decision", "decisions"),
+        count(summary.failed_queries, "failed query", "failed queries"),
+        count(summary.missing_values, "missing value", "missing values"),
     );
     out.finish(EXIT_OK)
+}
+
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn every_ms(args: &LiveArgs, service: &Service) -> Result<i64, PromError> {
