@@ -882,7 +882,7 @@ fn fetch_cli_errors_name_the_query_and_its_line() {
         r#"service checkout {
   replicas 1..20
   metric rps = promql "sum(rate(rps[5m]" in rps
-  metric cpu = promql "cpu" in %
+  metric cpu = column "cpu_pct", promql "cpu" in %
   metric gone = promql "no_such_metric" in count
   when rps > 1 and cpu > 50% and gone > 1 scale out by 1
 }
@@ -926,6 +926,8 @@ fn fetch_cli_errors_name_the_query_and_its_line() {
             );
         }
     }
+    // The label names the metric, not the column its values go to.
+    assert!(stderr.contains("the query of `cpu`"), "{stderr}");
     assert!(!out.exists(), "no file is written when a query fails");
     // A metric without a query: E379 at its line, before any request.
     let unbound = rule_file(

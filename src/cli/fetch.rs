@@ -67,11 +67,12 @@ pub fn run(args: FetchArgs) -> ExitCode {
     let (grid, client) = match setup {
         Ok(x) => x,
         Err(e) => {
-            prometheus::report(&mut out, &loaded.file, &e);
+            prometheus::report(&mut out, &loaded.file, service, &e);
             return out.finish(EXIT_FAILURE);
         }
     };
-    let Some(fetched) = prometheus::fetch(&client, &queries, &grid, &loaded, &mut out) else {
+    let Some(fetched) = prometheus::fetch(&client, &queries, &grid, service, &loaded, &mut out)
+    else {
         return out.finish(EXIT_FAILURE);
     };
     if let Err(e) = prom::write_dataset(&fetched, &args.output) {

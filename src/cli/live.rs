@@ -76,7 +76,7 @@ pub fn run(
     let every = match every_ms(args, service) {
         Ok(ms) => ms,
         Err(e) => {
-            prometheus::report(&mut out, &loaded.file, &e);
+            prometheus::report(&mut out, &loaded.file, service, &e);
             return out.finish(EXIT_FAILURE);
         }
     };
@@ -88,7 +88,7 @@ pub fn run(
     let client = match args.server.client(url) {
         Ok(c) => c,
         Err(e) => {
-            prometheus::report(&mut out, &loaded.file, &e);
+            prometheus::report(&mut out, &loaded.file, service, &e);
             return out.finish(EXIT_FAILURE);
         }
     };
@@ -109,7 +109,7 @@ pub fn run(
         summary.ticks += 1;
         for e in &tick.errors {
             summary.failed_queries += 1;
-            report_tick_error(&mut out, loaded, e, t, &mut shown);
+            report_tick_error(&mut out, loaded, service, e, t, &mut shown);
         }
         for (v, (slot, m)) in values.iter_mut().zip(slots.iter().zip(&service.metrics)) {
             *v = match slot.and_then(|i| tick.values[i]) {
@@ -180,12 +180,13 @@ fn next_tick(t: i64, every: i64, stop: &AtomicBool) -> i64 {
 fn report_tick_error(
     out: &mut Reporter,
     loaded: &Loaded,
+    service: &Service,
     e: &PromError,
     t: i64,
     shown: &mut HashSet<(&'static str, Option<crate::span::Span>)>,
 ) {
     if shown.insert((e.code().as_str(), e.span())) {
-        prometheus::report(out, &loaded.file, e);
+        prometheus::report(out, &loaded.file, service, e);
     }
     let line = e
         .span()
@@ -195,7 +196,9 @@ fn report_tick_error(
         "{}: {} `{}`{line}: {} (missing data for this tick)",
         format_timestamp(t),
         e.code(),
-        e.metric().unwrap_or("?"),
+        prometheus::binding_name(service, e)
+            .or(e.metric())
+            .unwrap_or("?"),
         e.message()
     );
 }

@@ -212,12 +212,29 @@ fn first_mention(text: &str, name: &str, within: Span) -> Span {
 }
 
 /// Reports a Prometheus error: at its `promql "…"` binding in the rule file when it has
-/// one (the snippet shows the query and its line), else on its own.
-pub fn report(out: &mut Reporter, file: &SourceFile, e: &PromError) {
+/// one (the snippet shows the query and its line, the label the metric), else on its own.
+pub fn report(out: &mut Reporter, file: &SourceFile, service: &Service, e: &PromError) {
     match e.span() {
-        Some(span) => out.diagnostics(&[e.to_diagnostic(span)], file),
+        Some(span) => {
+            let mut d = e.to_diagnostic(span);
+            if let Some(name) = binding_name(service, e) {
+                d.primary.message = format!("the query of `{name}`");
+            }
+            out.diagnostics(&[d], file)
+        }
         None => out.other(e, None, None),
     }
+}
+
+/// The metric (or `recorded replicas`) whose `promql` binding an error is about: the
+/// error itself knows only the dataset column, which may be named otherwise.
+pub fn binding_name<'s>(service: &'s Service, e: &PromError) -> Option<&'s str> {
+    let span = e.span()?;
+    service
+        .promql_columns()
+        .into_iter()
+        .find(|c| c.promql.is_some_and(|q| q.span == span))
+        .map(|c| c.name)
 }
 
 /// Runs every query over `grid` with a progress bar on a terminal. Failures are
@@ -226,6 +243,7 @@ pub fn fetch(
     client: &Client,
     queries: &[Query],
     grid: &Grid,
+    service: &Service,
     loaded: &Loaded,
     out: &mut Reporter,
 ) -> Option<Fetched> {
@@ -254,7 +272,7 @@ pub fn fetch(
         }
         Err(errors) => {
             for e in &errors.0 {
-                report(out, &loaded.file, e);
+                report(out, &loaded.file, service, e);
             }
             None
         }
@@ -330,7 +348,7 @@ pub fn backtest_data(
         .ok_or_else(|| usage("--prometheus needs --from, e.g. `--from -7d`"))?;
     let to = window.to.as_deref().unwrap_or("now");
     let grid = grid(from, to, src.step.as_deref(), tick_ms).map_err(|e| {
-        report(out, &loaded.file, &e);
+        report(out, &loaded.file, service, &e);
         failed()
     })?;
     let load = |path: &std::path::Path| {
@@ -360,10 +378,10 @@ pub fn backtest_data(
         failed()
     })?;
     let client = src.server.client(url).map_err(|e| {
-        report(out, &loaded.file, &e);
+        report(out, &loaded.file, service, &e);
         failed()
     })?;
-    let fetched = fetch(&client, &queries, &grid, loaded, out).ok_or_else(failed)?;
+    let fetched = fetch(&client, &queries, &grid, service, loaded, out).ok_or_else(failed)?;
     let path = src.cache.clone().unwrap_or_else(temp_dataset);
     prom::write_dataset(&fetched, &path).map_err(usage)?;
     let data = load(&path);
