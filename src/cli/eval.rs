@@ -325,7 +325,8 @@ pub fn run_stream(
         if cells.is_blank() {
             continue;
         }
-        let at = format!("row {} (line {line})", line - 1);
+        // Formatted only for a problem: most rows have none.
+        let at = || format!("row {} (line {line})", line - 1);
         let t = match cells.split() {
             Err(e) => Err(e),
             Ok(()) => match std::str::from_utf8(cells.get(0)) {
@@ -336,7 +337,7 @@ pub fn run_stream(
         let t = match t {
             Ok(t) => t,
             Err(e) => {
-                let message = format!("{at}, {e}");
+                let message = format!("{}, {e}", at());
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -367,7 +368,7 @@ pub fn run_stream(
                 },
             };
             if let Some(problem) = problem {
-                let message = format!("{at}, column `{}`: {problem}", columns.names[col]);
+                let message = format!("{}, column `{}`: {problem}", at(), columns.names[col]);
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -379,7 +380,7 @@ pub fn run_stream(
         match online.row(t, &values, out) {
             Ok(()) => {}
             Err(RowError::NotIncreasing(e)) => {
-                let message = format!("{at}, column `timestamp`: {e}");
+                let message = format!("{}, column `timestamp`: {e}", at());
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -391,7 +392,7 @@ pub fn run_stream(
             warned_truncation = true;
             report(
                 err,
-                &format!("{at}: a window holds {MAX_WINDOW_SAMPLES} samples, the limit; from here on it drops its oldest samples early and covers less than its duration"),
+                &format!("{}: a window holds {MAX_WINDOW_SAMPLES} samples, the limit; from here on it drops its oldest samples early and covers less than its duration", at()),
             );
         }
     }
