@@ -37,6 +37,10 @@ pub struct EvalArgs {
     /// as missing data or skipped, and evaluation goes on).
     #[arg(long)]
     pub strict: bool,
+    /// Or evaluate live from Prometheus (`--prometheus URL`) instead of stdin.
+    #[cfg(feature = "prometheus")]
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
@@ -54,6 +58,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    #[cfg(feature = "prometheus")]
+    if let Some(url) = &args.live.server.prometheus {
+        return super::live::run(&args.live, url, service, &loaded, args.suppressed);
+    }
     let options = Options {
         show_suppressed: args.suppressed,
         strict: args.strict,

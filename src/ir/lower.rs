@@ -177,6 +177,7 @@ impl Lowerer<'_> {
             startup: 0,
             price_per_hour: 0.0,
             recorded_replicas: None,
+            recorded_promql: None,
             utilization: Vec::new(),
             latency: Vec::new(),
             slos: Vec::new(),
@@ -191,7 +192,15 @@ impl Lowerer<'_> {
                 ModelItem::Capacity(q, _) => capacity = Some(q),
                 ModelItem::Startup(d, _) => out.startup = duration_ms(d).unwrap_or(0),
                 ModelItem::Price(p, _) => out.price_per_hour = p.value,
-                ModelItem::Recorded(col, _) => out.recorded_replicas = Some(col.node.clone()),
+                ModelItem::Recorded(b, _) => {
+                    // Without a column, a fetch names the column after the statement.
+                    let column = b.column.as_ref().map_or("replicas", |c| c.node.as_str());
+                    out.recorded_replicas = Some(column.to_string());
+                    out.recorded_promql = b.promql.as_ref().map(|q| Promql {
+                        query: q.node.clone(),
+                        span: q.span,
+                    });
+                }
                 ModelItem::Utilization(n, _) => out.utilization.extend(metric(n)),
                 ModelItem::Latency {
                     metric: n, base, ..

@@ -12,7 +12,9 @@ pub use crate::syntax::ast::{CmpOp, Direction, MissingMode};
 use crate::units::Unit;
 use serde::Serialize;
 
-pub use crate::check::resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
+pub use crate::check::resolved::{
+    AggFunc, Builtin, Metric, MetricId, MetricSource, Promql, UnitOrigin,
+};
 pub use crate::units::Millis;
 
 /// A checked, lowered rule file.
@@ -134,6 +136,52 @@ impl Service {
             })
             .collect()
     }
+
+    /// What a fetch from Prometheus needs, one entry per dataset column in the order of
+    /// [`Service::columns`], then the recorded replicas: the column and its `promql`
+    /// binding, or `None` for a column without one (the recorded replicas are left
+    /// out then, as a backtest runs without them).
+    pub fn promql_columns(&self) -> Vec<PromqlColumn<'_>> {
+        let mut out: Vec<PromqlColumn> = self
+            .metrics
+            .iter()
+            .filter_map(|m| match &m.source {
+                MetricSource::Column(c) => Some(PromqlColumn {
+                    column: c,
+                    promql: m.promql.as_ref(),
+                    name: &m.name,
+                    declared: m.span,
+                }),
+                MetricSource::Builtin(_) => None,
+            })
+            .collect();
+        let recorded = self
+            .model
+            .as_ref()
+            .and_then(|m| Some((m.recorded_replicas.as_deref()?, m.recorded_promql.as_ref()?)));
+        if let Some((column, promql)) = recorded {
+            if !out.iter().any(|c| c.column == column) {
+                out.push(PromqlColumn {
+                    column,
+                    promql: Some(promql),
+                    name: "recorded replicas",
+                    declared: Some(promql.span),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One dataset column a fetch writes: see [`Service::promql_columns`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PromqlColumn<'a> {
+    pub column: &'a str,
+    pub promql: Option<&'a Promql>,
+    /// The metric's name (`recorded replicas` for the model's line).
+    pub name: &'a str,
+    /// Where it is declared (an undeclared metric, named only in a rule, has no line).
+    pub declared: Option<Span>,
 }
 
 /// Index of an aggregate in [`Service::aggregates`].
@@ -277,6 +325,9 @@ pub struct Model {
     pub price_per_hour: f64,
     /// The dataset column with the replica count history ran with.
     pub recorded_replicas: Option<String>,
+    /// `recorded replicas = promql "…"`: the query that fetches that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_promql: Option<Promql>,
     /// Metrics proportional to demand per ready replica.
     pub utilization: Vec<MetricId>,
     /// Metrics that follow the queueing model.
