@@ -1,11 +1,13 @@
 //! `scalerules eval`: the evaluator online. Metric rows in (CSV on stdin, the first
 //! column `timestamp`; empty cells, `NaN`, `null`, `NA`, `N/A` and `None` are missing,
-//! as in datasets), one JSON line per decision out, flushed at once.
+//! as in datasets), one JSON line per decision out, flushed at once. Optional columns
+//! `replicas` and `ready` carry the cluster's actual counts: from a row where a cell is
+//! present it overrides the evaluator's own count (an empty cell: no observation).
 
 use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::cell::{numeric_hint, parse_number, Cell};
 use crate::diagnostics::did_you_mean;
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, Observed, Step};
 use crate::ir::{self, MetricSource};
 use crate::timestamp::{format_timestamp, parse_timestamp};
 use serde_json::json;
@@ -113,8 +115,11 @@ pub fn run_stream(
             }
         }
     }
+    let observed_col = |name: &str| columns.iter().position(|c| c == name);
+    let (replicas_col, ready_col) = (observed_col("replicas"), observed_col("ready"));
     let mut ev = Evaluator::new(service);
     let mut values = vec![f64::NAN; service.metrics.len()];
+    let mut step = Step::default();
     for (i, line) in lines.enumerate() {
         let row = i + 1;
         let at = format!("row {row} (line {})", row + 1);
@@ -145,30 +150,35 @@ pub fn run_stream(
                 }
             };
         }
-        let step = ev.step(t, &values).map_err(|e| format!("{at}: {e}"))?;
+        let observed = Observed {
+            replicas: observed_count(&record, replicas_col, "replicas", &at)?,
+            ready: observed_count(&record, ready_col, "ready", &at)?,
+        };
+        ev.step_observed(t, &values, observed, &mut step)
+            .map_err(|e| format!("{at}: {e}"))?;
         if show_suppressed {
             for s in &step.suppressed {
-                let rule = &service.rules[s.rule.0];
                 let line = json!({
                     "timestamp": format_timestamp(t),
                     "service": service.name,
                     "suppressed": s.why.key(),
-                    "rule": rule.text,
-                    "line": rule.line,
+                    "rule": service.actor_text(s.rule),
+                    "by": ir::Service::actor_name(s.rule),
+                    "line": service.actor_line(s.rule),
                     "detail": s.why.to_string(),
                 });
                 writeln!(out, "{line}").map_err(|e| e.to_string())?;
             }
         }
-        if let Some(d) = step.decision {
-            let rule = &service.rules[d.rule.0];
+        if let Some(d) = step.decision.take() {
             let line = json!({
                 "timestamp": format_timestamp(d.timestamp),
                 "service": service.name,
                 "from": d.from,
                 "to": d.to,
-                "rule": rule.text,
-                "line": rule.line,
+                "rule": service.actor_text(d.rule),
+                "by": ir::Service::actor_name(d.rule),
+                "line": service.actor_line(d.rule),
                 "reason": d.reason,
             });
             writeln!(out, "{line}").map_err(|e| e.to_string())?;
@@ -176,6 +186,28 @@ pub fn run_stream(
         }
     }
     Ok(())
+}
+
+/// The count in an observed column (`replicas`, `ready`) of one row: `None` for an
+/// absent column or a missing cell, an error for anything but a whole number ≥ 0.
+fn observed_count(
+    record: &csv::StringRecord,
+    col: Option<usize>,
+    name: &str,
+    at: &str,
+) -> Result<Option<u32>, String> {
+    let Some(text) = col.and_then(|c| record.get(c)) else {
+        return Ok(None);
+    };
+    match parse_number(text) {
+        Cell::Missing => Ok(None),
+        Cell::Value(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => {
+            Ok(Some(v as u32))
+        }
+        _ => Err(format!(
+            "{at}, column `{name}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation"
+        )),
+    }
 }
 
 #[cfg(test)]
