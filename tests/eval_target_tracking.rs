@@ -167,6 +167,43 @@ fn a_schedule_floor_moves_the_count() {
     assert_eq!(ev.replicas(), 10);
 }
 
+/// `schedule from fri 18:00 to mon 08:00 … at most N`: a weekly span across days, in
+/// force over the weekend and not on a Wednesday.
+#[test]
+fn a_weekend_span_caps_the_count() {
+    let p = compile(
+        "replicas 2..20, start 8\nmetric cpu in %\ntarget cpu at 50%\nschedule from fri 18:00 to mon 08:00 in Europe/Paris at most 3\n",
+    );
+    let mut ev = Evaluator::new(&p.services[0]);
+    // Wednesday 4 March 2026, noon: not in force.
+    assert_eq!(
+        ev.step(at("2026-03-04T11:00:00Z"), &[0.5])
+            .unwrap()
+            .decision,
+        None
+    );
+    // Saturday 7 March, noon in Paris: the ceiling moves the count to 3.
+    let d = ev
+        .step(at("2026-03-07T11:00:00Z"), &[0.5])
+        .unwrap()
+        .decision
+        .expect("the ceiling");
+    assert_eq!((d.from, d.to, d.rule), (8, 3, Actor::Schedule(0)));
+    // Monday 07:59 Paris (06:59 UTC) still capped; the target at 200 % cannot exceed 3.
+    assert_eq!(
+        ev.step(at("2026-03-09T06:59:00Z"), &[2.0])
+            .unwrap()
+            .decision,
+        None
+    );
+    // 08:00 Paris: the cap ends, the target scales out.
+    let d = ev
+        .step(at("2026-03-09T07:00:00Z"), &[2.0])
+        .unwrap()
+        .decision;
+    assert!(d.is_some_and(|d| d.to > 3 && d.rule == Actor::Target));
+}
+
 /// "The replica count the evaluator believes": an observed count replaces the
 /// evaluator's own, and `replicas − ready` pods count as not ready (the second pass).
 #[test]

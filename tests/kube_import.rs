@@ -434,3 +434,45 @@ fn active_minutes(ws: &[Window]) -> Vec<bool> {
     }
     on
 }
+
+/// The imported `.scale` text is the language: it parses and checks (KEDA's `idle`, still
+/// reserved, excepted: E115), and formatting it changes nothing but layout details.
+#[test]
+fn imported_text_parses_and_checks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let imported = import(&std::fs::read_to_string(&path).unwrap());
+        if imported.has_errors() {
+            continue;
+        }
+        let text = scale_text(&imported.policies);
+        let c = scalerules::compile(&text, "imported");
+        let errors: Vec<String> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != "E115")
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!("{}:\n{text}\n{errors:#?}", path.display()));
+            continue;
+        }
+        let reserved = c.diagnostics.iter().any(|d| d.code == "E115");
+        assert!(
+            !reserved || text.contains("idle to"),
+            "{}: E115 only for `idle`",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 10, "only {checked} fixtures imported cleanly");
+}

@@ -197,6 +197,14 @@ pub enum Calendar {
     /// Every week on `days` (bit 0 is Monday), from `start` to `end` seconds after local
     /// midnight; `end <= start` runs into the next day; `end` may be 86400 (24:00).
     Weekly { days: u8, start: u32, end: u32 },
+    /// Every week from `start` on `day` (Monday = 0) to `end` on the day `span_days`
+    /// later (`from fri 18:00 to mon 08:00`: day 4, span 3).
+    Span {
+        day: u8,
+        start: u32,
+        span_days: u8,
+        end: u32,
+    },
     /// Once, between two local date-times, each as seconds since 1970-01-01T00:00 local.
     Once { start: i64, end: i64 },
 }

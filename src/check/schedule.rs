@@ -158,6 +158,34 @@ impl ServiceChecker<'_> {
                     end,
                 })
             }
+            ScheduleWhen::Span {
+                from_day,
+                from,
+                to_day,
+                to,
+            } => {
+                let (a, b) = (day_number(&from_day.node)?, day_number(&to_day.node)?);
+                let start = self.clock(from)?;
+                let end = self.clock(to)?;
+                if start == 86_400 {
+                    self.invalid_schedule(
+                        from.span,
+                        "a window cannot start at 24:00".into(),
+                        "start at 00:00 of the next day",
+                    );
+                    return None;
+                }
+                let mut span = (b + 7 - a) % 7;
+                if span == 0 && end <= start {
+                    span = 7;
+                }
+                Some(Calendar::Span {
+                    day: a as u8,
+                    start,
+                    span_days: span as u8,
+                    end,
+                })
+            }
             ScheduleWhen::Once {
                 from_date,
                 from_time,

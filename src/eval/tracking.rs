@@ -293,6 +293,17 @@ fn entry(e: &ir::ScheduleEntry) -> Option<schedule::Entry> {
             let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
             schedule::When::Weekly(Weekly::new(d, start, end, tz).ok()?)
         }
+        Calendar::Span {
+            day,
+            start,
+            span_days,
+            end,
+        } => {
+            let start = TimeOfDay::hms(start / 3600, start % 3600 / 60, 0)?;
+            let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
+            let end_day = (u32::from(day) + u32::from(span_days)) % 7;
+            schedule::When::Weekly(Weekly::spanning(u32::from(day), start, end_day, end, tz).ok()?)
+        }
         Calendar::Once { start, end } => {
             let local = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.naive_utc());
             schedule::When::Once(Once::new(local(start)?, local(end)?, tz).ok()?)

@@ -262,6 +262,15 @@ fn schedule(d: &ScheduleDecl) -> String {
                 to.node
             ));
         }
+        ScheduleWhen::Span {
+            from_day,
+            from,
+            to_day,
+            to,
+        } => s.push_str(&format!(
+            "from {} {} to {} {}",
+            from_day.node, from.node, to_day.node, to.node
+        )),
         ScheduleWhen::Once {
             from_date,
             from_time,

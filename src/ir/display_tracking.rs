@@ -159,6 +159,18 @@ pub(super) fn schedules(f: &mut Formatter<'_>, s: &Service) -> fmt::Result {
                 }
             ),
             Calendar::Once { start, end } => format!("once {} to {}", local(start), local(end)),
+            Calendar::Span {
+                day,
+                start,
+                span_days,
+                end,
+            } => format!(
+                "every {} {} to {} {} ({span_days} days later)",
+                day_names(1 << day),
+                clock(start),
+                day_names(1 << ((u32::from(day) + u32::from(span_days)) % 7)),
+                clock(end)
+            ),
         };
         let zone = if e.zone_written {
             e.zone.clone()

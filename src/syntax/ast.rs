@@ -137,6 +137,13 @@ pub enum ScheduleWhen {
         from: Spanned<String>,
         to: Spanned<String>,
     },
+    /// `from fri 18:00 to mon 08:00` — every week, a span across days
+    Span {
+        from_day: Spanned<String>,
+        from: Spanned<String>,
+        to_day: Spanned<String>,
+        to: Spanned<String>,
+    },
     /// `from 2026-11-27 [14:00] to 2026-11-30 [09:00]` — once; a date alone is a whole day
     Once {
         from_date: Spanned<String>,

@@ -622,6 +622,21 @@ fn schedule_decl(p: Pair<Rule>) -> Result<ScheduleDecl> {
             let to = spanned_str(&wc.next("end time")?);
             ScheduleWhen::Weekly { days, from, to }
         }
+        Rule::schedule_span => {
+            let mut sc = Children::of(w);
+            sc.skip_keywords();
+            let from_day = spanned_str(&sc.next("start day")?);
+            let from = spanned_str(&sc.next("start time")?);
+            sc.skip_keywords();
+            let to_day = spanned_str(&sc.next("end day")?);
+            let to = spanned_str(&sc.next("end time")?);
+            ScheduleWhen::Span {
+                from_day,
+                from,
+                to_day,
+                to,
+            }
+        }
         Rule::schedule_once => {
             let mut oc = Children::of(w);
             oc.skip_keywords();

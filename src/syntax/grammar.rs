@@ -84,7 +84,9 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         date => "a date like `2026-11-27`",
         zone => "a time zone like `Europe/Paris`",
         bound => "`at least N`, `at most N` or `propose N`",
-        schedule_weekly | schedule_once => "`DAYS from HH:MM to HH:MM` or `from DATE to DATE`",
+        schedule_weekly | schedule_once | schedule_span => {
+            "`DAYS from HH:MM to HH:MM`, `from DAY HH:MM to DAY HH:MM` or `from DATE to DATE`"
+        }
         kube_line => "a `kubernetes` line",
         kw_reserved | condition_keyword => return None,
         replica_hour => "`replica-hour`",
@@ -368,6 +370,7 @@ mod tests {
             "schedule mon-fri, sun from 08:00 to 24:00 at least 2, at most 8",
             "schedule from 2026-11-27 to 2026-11-30 in America/New_York at least 30",
             "schedule from 2026-12-24 14:00 to 2026-12-26 09:00 in Etc/GMT+2 propose 8",
+            "schedule from fri 18:00 to mon 08:00 in Europe/Paris at most 3",
         ] {
             assert!(full(Rule::schedule_decl, ok), "{ok} should be a schedule");
         }
