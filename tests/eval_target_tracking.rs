@@ -275,7 +275,7 @@ fn cli_eval_reads_replicas_and_ready() {
 }
 
 #[test]
-fn cli_eval_rejects_a_replica_count_that_is_not_whole() {
+fn cli_eval_reports_a_replica_count_that_is_not_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("svc.scale");
     std::fs::write(
@@ -287,8 +287,14 @@ fn cli_eval_rejects_a_replica_count_that_is_not_whole() {
         .args(["eval", path.to_str().unwrap()])
         .write_stdin("timestamp,cpu,replicas\n2026-03-02T00:00:00Z,50,2.5\n")
         .assert()
-        .code(1)
+        .code(0)
         .stderr(predicates::str::contains(
             "row 1 (line 2), column `replicas`: `2.5` is not a replica count",
         ));
+    bin()
+        .args(["eval", "--strict", path.to_str().unwrap()])
+        .write_stdin("timestamp,cpu,replicas\n2026-03-02T00:00:00Z,50,-1\n")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("`-1` is not a replica count"));
 }

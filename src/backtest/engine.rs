@@ -303,6 +303,8 @@ pub fn backtest_with_progress(
             });
         }
     }
+    crate::eval::check_window_sizes(service, data.tick_ms)
+        .map_err(BacktestError::WindowTooLarge)?;
     if opts.reversal_window_ms < 0 {
         return Err(BacktestError::BadModel(
             "the reversal window must not be negative".into(),

@@ -14,7 +14,7 @@ use crate::syntax::ast::{self, Action, Item, ModelItem, Operand, Sustain};
 use crate::units::Millis;
 use crate::units::{Dimension, Unit};
 use resolved::{
-    AggFunc, Behavior, Builtin, Metric, MetricId, MetricSource, ScheduleSpec, TargetKind,
+    AggFunc, Behavior, Builtin, Metric, MetricId, MetricSource, Promql, ScheduleSpec, TargetKind,
     UnitOrigin,
 };
 use std::collections::HashMap;
@@ -530,10 +530,11 @@ impl<'a> ServiceChecker<'a> {
             return;
         }
         let column = m
+            .binding
             .column
             .as_ref()
             .map_or(m.name.node.clone(), |c| c.node.clone());
-        let col_span = m.column.as_ref().map_or(m.name.span, |c| c.span);
+        let col_span = m.binding.column.as_ref().map_or(m.name.span, |c| c.span);
         let suffix = Unit::from_suffix(&column);
         let (unit, origin, unit_span, fixed) = match (&m.unit, suffix) {
             (Some(u), suffix) => {
@@ -564,6 +565,10 @@ impl<'a> ServiceChecker<'a> {
                 unit,
                 unit_origin: origin,
                 per_replica: m.per_replica.is_some(),
+                promql: m.binding.promql.as_ref().map(|q| Promql {
+                    query: q.node.clone(),
+                    span: q.span,
+                }),
                 span: Some(m.span),
             },
             fixed,
@@ -624,6 +629,7 @@ impl<'a> ServiceChecker<'a> {
                 unit,
                 unit_origin: origin,
                 per_replica: false,
+                promql: None,
                 span: None,
             },
             fixed,

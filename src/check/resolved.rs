@@ -24,7 +24,21 @@ pub struct Metric {
     /// `per replica` on the `metric` line: the value is already an average over the ready
     /// replicas (an HPA `Pods` metric); otherwise a total. Ratios are always averages.
     pub per_replica: bool,
+    /// `promql "…"` on its line: the query that gives its values from Prometheus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promql: Option<Promql>,
     pub span: Option<Span>,
+}
+
+/// `promql "QUERY"`: a PromQL query bound to a metric or to the recorded replicas. A
+/// fetch writes its values into the dataset column of the same binding (the `column`
+/// beside it, else the metric's name), so the file reads back with `--data`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Promql {
+    /// The query, escapes resolved.
+    pub query: String,
+    /// The quoted query in the rule file, for errors about it.
+    pub span: Span,
 }
 
 impl Metric {

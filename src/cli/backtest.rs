@@ -215,7 +215,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         }
     }
     if let (Some(p), Some(tl)) = (&args.plot, &report.timeline) {
-        if let Err(e) = std::fs::write(p, output::svg(&report, tl)) {
+        if let Err(e) = crate::files::write_file(p, output::svg(&report, tl)) {
             return usage(format!("cannot write {}: {e}", p.display()));
         }
     }
