@@ -476,3 +476,41 @@ fn imported_text_parses_and_checks() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 10, "only {checked} fixtures imported cleanly");
 }
+
+/// `scalerules import` through the real binary: the `.scale` text on stdout (or `-o`),
+/// diagnostics on stderr naming the field and line, exit 1 on an error.
+#[test]
+fn cli_import_prints_the_policy() {
+    let out = assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args(["import", "rules/checkout-hpa.yaml"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("target cpu_utilization at 60%"), "{text}");
+    assert!(scalerules::compile(&text, "x").program.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("hpa.scale");
+    assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args([
+            "import",
+            "tests/fixtures/kube/hpa-all-metric-kinds.yaml",
+            "-o",
+        ])
+        .arg(&to)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("W405 metadata.name (line 6"));
+    assert!(std::fs::read_to_string(&to)
+        .unwrap()
+        .contains("service php_apache"));
+    assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args(["import", "tests/fixtures/kube/broken-fields.yaml"])
+        .assert()
+        .code(1);
+}

@@ -10,6 +10,7 @@ pub mod datasets;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod import;
 pub mod lint;
 #[cfg(feature = "data")]
 pub mod snapshot;
