@@ -34,6 +34,8 @@ enum Command {
     Lint(cli::lint::LintArgs),
     /// Format rule files in the canonical layout.
     Fmt(cli::fmt::FmtArgs),
+    /// Print the `.scale` policy of Kubernetes HPA / KEDA ScaledObject manifests.
+    Import(cli::import::ImportArgs),
     /// Run the rule unit tests written next to the rule files.
     Test(cli::test::TestArgs),
     /// Record a policy's backtest outcome in a reviewable file; `--check` fails on change.
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
         Command::Fetch(a) => cli::fetch::run(a),
         Command::Lint(a) => cli::lint::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
+        Command::Import(a) => cli::import::run(a),
         Command::Test(a) => cli::test::run(a),
         #[cfg(feature = "data")]
         Command::Backtest(a) => cli::backtest::run(a),

@@ -19,6 +19,10 @@ pub enum Dimension {
     Rate,
     /// plain numbers: queue depths, counters, replicas
     Count,
+    /// processor time per second; SI: cores (Kubernetes `cpu: 500m` is 0.5)
+    Cpu,
+    /// memory and storage; SI: bytes
+    Size,
 }
 
 impl fmt::Display for Dimension {
@@ -28,6 +32,8 @@ impl fmt::Display for Dimension {
             Dimension::Ratio => "a ratio",
             Dimension::Rate => "a rate",
             Dimension::Count => "a plain count",
+            Dimension::Cpu => "an amount of CPU",
+            Dimension::Size => "a size in bytes",
         })
     }
 }
@@ -46,6 +52,22 @@ pub enum Unit {
     Rps,
     Rpm,
     Count,
+    /// `cores`, `core`
+    Cores,
+    /// `millicores` (Kubernetes' `500m`; `m` is minutes here)
+    Millicores,
+    /// `B`, `bytes`
+    Bytes,
+    /// `KB`, `MB`, `GB`, `TB`: powers of 1000
+    Kilobytes,
+    Megabytes,
+    Gigabytes,
+    Terabytes,
+    /// `KiB`/`Ki`, `MiB`/`Mi`, `GiB`/`Gi`, `TiB`/`Ti`: powers of 1024
+    Kibibytes,
+    Mebibytes,
+    Gibibytes,
+    Tebibytes,
 }
 
 impl Unit {
@@ -57,6 +79,16 @@ impl Unit {
             Unit::Percent | Unit::Fraction => Dimension::Ratio,
             Unit::Rps | Unit::Rpm => Dimension::Rate,
             Unit::Count => Dimension::Count,
+            Unit::Cores | Unit::Millicores => Dimension::Cpu,
+            Unit::Bytes
+            | Unit::Kilobytes
+            | Unit::Megabytes
+            | Unit::Gigabytes
+            | Unit::Terabytes
+            | Unit::Kibibytes
+            | Unit::Mebibytes
+            | Unit::Gibibytes
+            | Unit::Tebibytes => Dimension::Size,
         }
     }
 
@@ -73,6 +105,17 @@ impl Unit {
             Unit::Rps => 1.0,
             Unit::Rpm => 1.0 / 60.0,
             Unit::Count => 1.0,
+            Unit::Cores => 1.0,
+            Unit::Millicores => 0.001,
+            Unit::Bytes => 1.0,
+            Unit::Kilobytes => 1e3,
+            Unit::Megabytes => 1e6,
+            Unit::Gigabytes => 1e9,
+            Unit::Terabytes => 1e12,
+            Unit::Kibibytes => 1024.0,
+            Unit::Mebibytes => 1_048_576.0,
+            Unit::Gibibytes => 1_073_741_824.0,
+            Unit::Tebibytes => 1_099_511_627_776.0,
         }
     }
 
@@ -97,6 +140,17 @@ impl Unit {
             Unit::Rps => " rps",
             Unit::Rpm => " rpm",
             Unit::Count => "",
+            Unit::Cores => " cores",
+            Unit::Millicores => " millicores",
+            Unit::Bytes => " bytes",
+            Unit::Kilobytes => "KB",
+            Unit::Megabytes => "MB",
+            Unit::Gigabytes => "GB",
+            Unit::Terabytes => "TB",
+            Unit::Kibibytes => "Ki",
+            Unit::Mebibytes => "Mi",
+            Unit::Gibibytes => "Gi",
+            Unit::Tebibytes => "Ti",
         }
     }
 
@@ -139,6 +193,8 @@ impl Unit {
             ("_count", Unit::Count),
             ("_total", Unit::Count),
             ("_depth", Unit::Count),
+            ("_cores", Unit::Cores),
+            ("_bytes", Unit::Bytes),
         ];
         let lower = name.to_ascii_lowercase();
         match lower.as_str() {

@@ -96,6 +96,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "snapshot",
             "datagen",
             "prom",
+            "kube",
         ],
         false,
     ),

@@ -49,7 +49,12 @@ fn run_at(src: &str, series: &[(&str, &str)], times_s: Option<&[i64]>, step_s: i
             } else {
                 format!("{t_s}s")
             };
-            out.push(format!("t={t} {}->{} r{}", d.from, d.to, d.rule.0 + 1));
+            out.push(format!(
+                "t={t} {}->{} r{}",
+                d.from,
+                d.to,
+                d.rule.rule_index().map_or(0, |i| i + 1)
+            ));
         }
     }
     out
@@ -174,7 +179,10 @@ fn losers_are_reported_as_lost_tie_break_and_keep_no_cooldown() {
     let program = compile("replicas 1..20, start 10\nwhen a > 1 scale out by 1, cooldown 1h\nwhen a > 1 scale out by 3\n");
     let mut ev = Evaluator::new(&program.services[0]);
     let step = ev.step(0, &[2.0]).unwrap();
-    assert_eq!(step.decision.as_ref().map(|d| d.rule.0), Some(1));
+    assert_eq!(
+        step.decision.as_ref().and_then(|d| d.rule.rule_index()),
+        Some(1)
+    );
     assert!(matches!(
         step.suppressed[0].why,
         Suppressed::LostTieBreak { .. }
@@ -183,11 +191,17 @@ fn losers_are_reported_as_lost_tie_break_and_keep_no_cooldown() {
     let program2 = compile("replicas 1..20, start 10\nwhen a > 1 scale out by 1, cooldown 1h\nwhen a > 1 and a < 3 scale out by 3\n");
     let mut ev = Evaluator::new(&program2.services[0]);
     assert_eq!(
-        ev.step(0, &[2.0]).unwrap().decision.map(|d| d.rule.0),
+        ev.step(0, &[2.0])
+            .unwrap()
+            .decision
+            .and_then(|d| d.rule.rule_index()),
         Some(1)
     );
     assert_eq!(
-        ev.step(60_000, &[5.0]).unwrap().decision.map(|d| d.rule.0),
+        ev.step(60_000, &[5.0])
+            .unwrap()
+            .decision
+            .and_then(|d| d.rule.rule_index()),
         Some(0)
     );
 }
@@ -291,9 +305,10 @@ proptest! {
             let step = ev.step(t, &[v.map_or(f64::NAN, |x| x / 100.0)]).unwrap();
             prop_assert!(ev.replicas() >= service.min && ev.replicas() <= service.max);
             if let Some(d) = step.decision {
-                let rule = &service.rules[d.rule.0];
-                if let Some(last) = last_fired[d.rule.0] {
-                    prop_assert!(t - last >= rule.cooldown, "rule {} fired inside its cooldown", d.rule.0);
+                let r = d.rule.rule_index().expect("a rule decided");
+                let rule = &service.rules[r];
+                if let Some(last) = last_fired[r] {
+                    prop_assert!(t - last >= rule.cooldown, "rule {} fired inside its cooldown", r);
                 }
                 let (i, cd) = match d.direction {
                     ir::Direction::Out => (0, service.cooldown_out),
@@ -303,7 +318,7 @@ proptest! {
                     prop_assert!(t - last >= cd, "direction cooldown violated");
                 }
                 prop_assert!(d.to != d.from);
-                last_fired[d.rule.0] = Some(t);
+                last_fired[r] = Some(t);
                 last_dir[i] = Some(t);
             }
         }

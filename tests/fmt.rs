@@ -49,9 +49,27 @@ fn ir_text(src: &str) -> Option<String> {
                     (None, false) => l.to_string(),
                 },
             )
+            .map(|l| mask_lines(&l))
             .collect::<Vec<_>>()
             .join("\n"),
     )
+}
+
+/// `line 12` → `line _`: targets and schedules name their source lines, which layout moves.
+fn mask_lines(l: &str) -> String {
+    let mut out = String::new();
+    let mut rest = l;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 {
+            out.push('_');
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn comments(src: &str) -> Vec<String> {
@@ -261,13 +279,87 @@ fn rule() -> impl Strategy<Value = Vec<String>> {
     })
 }
 
+fn words(s: &str) -> Vec<String> {
+    s.split(' ').map(String::from).collect()
+}
+
+/// Target tracking, behavior, schedules and a time zone (issue 8), some of them.
+fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
+    let target = prop::sample::select(vec![
+        "target cpu at 60 %",
+        "target queue at 30 per replica",
+        "target queue at 500",
+        "target avg ( cpu , 5m ) at 50% , active above 5%",
+        "target load at 512 Mi per replica",
+    ]);
+    let clause = prop::sample::select(vec![
+        "stabilize 5m",
+        "stabilize 0s",
+        "at most 4 replicas per 15s",
+        "at most 1 replica per 1m",
+        "at most 100 % per 15s",
+        "select min",
+        "select disabled",
+        "tolerance 5%",
+    ]);
+    let schedule = prop::sample::select(vec![
+        "schedule weekdays from 08:00 to 18:00 in Europe/Paris at least 3",
+        "schedule sat , sun from 22:00 to 06:00 at most 4",
+        "schedule mon-fri , sun from 08:00 to 24:00 at least 2 , at most 8",
+        "schedule from fri 18:00 to mon 08:00 in America/New_York at most 5",
+        "schedule from 2026-11-27 to 2026-11-30 in UTC at least 6",
+        "schedule from 2026-12-24 14:00 to 2026-12-26 09:00 at least 4",
+        "schedule daily from 06:00 to 20:00 propose 5",
+    ]);
+    (
+        prop::collection::vec(target, 1..3),
+        prop::option::of((
+            prop::sample::select(vec!["", "out", "in"]),
+            prop::collection::vec(clause, 0..3),
+        )),
+        prop::collection::vec(schedule, 0..3),
+        any::<bool>(),
+    )
+        .prop_map(|(targets, behavior, schedules, zone)| {
+            let mut v: Vec<Vec<String>> = Vec::new();
+            if zone {
+                v.push(words("timezone Europe/Paris"));
+            }
+            v.push(words("metric load in bytes per replica"));
+            v.extend(targets.iter().map(|t| words(t)));
+            if let Some((dir, clauses)) = behavior {
+                let mut b = vec!["behavior".to_string()];
+                if !dir.is_empty() {
+                    b.push(dir.into());
+                    let mut seen = std::collections::BTreeSet::new();
+                    let mut first = true;
+                    for c in clauses {
+                        // One clause of a kind per line (the checker's rule).
+                        if !seen.insert(c.split(' ').next().unwrap_or("")) && !c.starts_with("at") {
+                            continue;
+                        }
+                        if !first {
+                            b.push(",".into());
+                        }
+                        first = false;
+                        b.extend(words(c));
+                    }
+                }
+                v.push(b);
+            }
+            v.extend(schedules.iter().map(|s| words(s)));
+            v
+        })
+}
+
 fn program() -> impl Strategy<Value = Vec<Vec<String>>> {
     (
         prop::collection::vec(rule(), 1..5),
         any::<bool>(),
         any::<bool>(),
+        prop::option::of(tracking()),
     )
-        .prop_map(|(rules, block, cooldown)| {
+        .prop_map(|(rules, block, cooldown, tracking)| {
             let mut stmts: Vec<Vec<String>> = Vec::new();
             if block {
                 stmts.push(["service", "svc", "{"].map(String::from).to_vec());
@@ -292,6 +384,7 @@ fn program() -> impl Strategy<Value = Vec<Vec<String>>> {
                 );
             }
             stmts.extend(rules);
+            stmts.extend(tracking.unwrap_or_default());
             if block {
                 stmts.push(vec!["}".to_string()]);
             }

@@ -434,3 +434,83 @@ fn active_minutes(ws: &[Window]) -> Vec<bool> {
     }
     on
 }
+
+/// The imported `.scale` text is the language: it parses and checks (KEDA's `idle`, still
+/// reserved, excepted: E115), and formatting it changes nothing but layout details.
+#[test]
+fn imported_text_parses_and_checks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let imported = import(&std::fs::read_to_string(&path).unwrap());
+        if imported.has_errors() {
+            continue;
+        }
+        let text = scale_text(&imported.policies);
+        let c = scalerules::compile(&text, "imported");
+        let errors: Vec<String> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != "E115")
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!("{}:\n{text}\n{errors:#?}", path.display()));
+            continue;
+        }
+        let reserved = c.diagnostics.iter().any(|d| d.code == "E115");
+        assert!(
+            !reserved || text.contains("idle to"),
+            "{}: E115 only for `idle`",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 10, "only {checked} fixtures imported cleanly");
+}
+
+/// `scalerules import` through the real binary: the `.scale` text on stdout (or `-o`),
+/// diagnostics on stderr naming the field and line, exit 1 on an error.
+#[test]
+fn cli_import_prints_the_policy() {
+    let out = assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args(["import", "rules/checkout-hpa.yaml"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("target cpu_utilization at 60%"), "{text}");
+    assert!(scalerules::compile(&text, "x").program.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("hpa.scale");
+    assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args([
+            "import",
+            "tests/fixtures/kube/hpa-all-metric-kinds.yaml",
+            "-o",
+        ])
+        .arg(&to)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("W405 metadata.name (line 6"));
+    assert!(std::fs::read_to_string(&to)
+        .unwrap()
+        .contains("service php_apache"));
+    assert_cmd::Command::cargo_bin("scalerules")
+        .unwrap()
+        .args(["import", "tests/fixtures/kube/broken-fields.yaml"])
+        .assert()
+        .code(1);
+}

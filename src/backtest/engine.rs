@@ -220,12 +220,13 @@ struct Run {
 }
 
 /// The suppression reasons, in the order of [`suppression_index`].
-const SUPPRESSION_KEYS: [&str; 5] = [
+const SUPPRESSION_KEYS: [&str; 6] = [
     "cooldown",
     "direction_cooldown",
     "bound",
     "no_change",
     "tie_break",
+    "held_by_target",
 ];
 
 /// The position of a suppression's reason in [`SUPPRESSION_KEYS`].
@@ -237,11 +238,36 @@ fn suppression_index(why: &crate::eval::Suppressed) -> usize {
         Bound { .. } => 2,
         NoChange => 3,
         LostTieBreak { .. } => 4,
+        HeldByTarget => 5,
     }
 }
 
 fn rule_name(id: crate::ir::RuleId) -> String {
     format!("r{}", id.0 + 1)
+}
+
+/// The report row of a rule or pseudo-rule: rules first, then `target`, then each
+/// schedule line (`s1`, …); `None` for the static bounds.
+fn actor_row(service: &Service, a: crate::ir::Actor) -> Option<usize> {
+    use crate::ir::Actor;
+    let n = service.rules.len();
+    match a {
+        Actor::Rule(id) => Some(id.0),
+        Actor::Target => service.targets.as_ref().map(|_| n),
+        Actor::Schedule(i) => Some(n + usize::from(service.targets.is_some()) + i),
+        Actor::Bounds => None,
+    }
+}
+
+/// A decision's rule column: `r3`, `target`, `s1`, `bounds`.
+fn actor_label(a: crate::ir::Actor) -> String {
+    use crate::ir::Actor;
+    match a {
+        Actor::Rule(id) => rule_name(id),
+        Actor::Target => "target".into(),
+        Actor::Schedule(i) => format!("s{}", i + 1),
+        Actor::Bounds => "bounds".into(),
+    }
 }
 
 /// Runs the counterfactual backtest of `service` on `data`.
@@ -396,8 +422,23 @@ pub fn backtest_with_progress(
                     suppressed: BTreeMap::new(),
                 })
                 .collect();
+            // Pseudo-rules: the targets, then each schedule line.
+            let pseudo = service
+                .targets
+                .iter()
+                .map(|_| crate::ir::Actor::Target)
+                .chain((0..service.schedules.len()).map(crate::ir::Actor::Schedule));
+            for a in pseudo {
+                rules.push(RuleStats {
+                    rule: actor_label(a),
+                    line: service.actor_line(a),
+                    text: service.actor_text(a),
+                    fired: 0,
+                    suppressed: BTreeMap::new(),
+                });
+            }
             // Suppression counts per rule, by reason (see `suppression_index`).
-            let mut suppressed = vec![[0usize; SUPPRESSION_KEYS.len()]; service.rules.len()];
+            let mut suppressed = vec![[0usize; SUPPRESSION_KEYS.len()]; rules.len()];
             let mut step = crate::eval::Step::default();
             let mut decisions = Vec::new();
             let mut run = Run::new(n);
@@ -426,16 +467,22 @@ pub fn backtest_with_progress(
                 } else {
                     &vals
                 };
-                ev.step_into(t, fed, &mut step)
+                // Target tracking sees the requested replicas still starting as not ready.
+                let observed = crate::eval::Observed {
+                    replicas: None,
+                    ready: Some(ready),
+                };
+                ev.step_observed(t, fed, observed, &mut step)
                     .map_err(BacktestError::Eval)?;
                 for s in &step.suppressed {
-                    if let Some(c) = suppressed.get_mut(s.rule.0) {
+                    if let Some(c) = actor_row(service, s.rule).and_then(|i| suppressed.get_mut(i))
+                    {
                         c[suppression_index(&s.why)] += 1;
                     }
                 }
                 let (mut dtext, mut rtext) = (String::new(), String::new());
                 if let Some(d) = step.decision.take() {
-                    if let Some(r) = rules.get_mut(d.rule.0) {
+                    if let Some(r) = actor_row(service, d.rule).and_then(|i| rules.get_mut(i)) {
                         r.fired += 1;
                     }
                     let at = t + m.tick_ms;
@@ -468,7 +515,7 @@ pub fn backtest_with_progress(
                             Direction::In => "in",
                         };
                         dtext = format!("{dir} {}->{}", d.from, d.to);
-                        rtext = rule_name(d.rule);
+                        rtext = actor_label(d.rule);
                     }
                     decisions.push(DecisionRecord {
                         timestamp_ms: t,
@@ -476,7 +523,7 @@ pub fn backtest_with_progress(
                         from: d.from,
                         to: d.to,
                         direction: d.direction,
-                        rule: rule_name(d.rule),
+                        rule: actor_label(d.rule),
                         reason: d.reason,
                     });
                 }

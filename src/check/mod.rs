@@ -3,6 +3,8 @@
 //! resolved to, so lowering (`ir::lower`) never re-checks.
 
 pub mod resolved;
+mod schedule;
+mod tracking;
 mod units;
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Sink};
@@ -11,7 +13,10 @@ use crate::syntax::ast::MissingMode;
 use crate::syntax::ast::{self, Action, Item, ModelItem, Operand, Sustain};
 use crate::units::Millis;
 use crate::units::{Dimension, Unit};
-use resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, Promql, UnitOrigin};
+use resolved::{
+    AggFunc, Behavior, Builtin, Metric, MetricId, MetricSource, Promql, ScheduleSpec, TargetKind,
+    UnitOrigin,
+};
 use std::collections::HashMap;
 use units::Side;
 
@@ -37,6 +42,14 @@ pub struct CheckedService {
     pub operand_metric: HashMap<Span, MetricId>,
     /// The unit each comparison's values are shown in, keyed by its span.
     pub compare_unit: HashMap<Span, Unit>,
+    /// Each `target` line's kind, in file order.
+    pub targets: Vec<TargetKind>,
+    /// The `behavior` lines folded into one; `None` when the service has none.
+    pub behavior: Option<Behavior>,
+    /// Each `schedule` line, in file order.
+    pub schedules: Vec<ScheduleSpec>,
+    /// `timezone ZONE`, canonical spelling.
+    pub timezone: Option<String>,
 }
 
 pub(super) struct Slot {
@@ -170,12 +183,15 @@ impl<'a> ServiceChecker<'a> {
         let mut on_missing = MissingMode::False;
         let mut cooldown = [0, 0];
         let mut tick = None;
+        let mut timezone = None;
         for item in &s.items {
             let (key, span) = match item {
                 Item::Replicas(r) => ("replicas", r.span),
                 Item::OnMissing(m) => ("on missing", m.span),
                 Item::Tick(d) => ("tick", d.span),
                 Item::Model(m) => ("model", m.span),
+                Item::Timezone(z) => ("timezone", z.span),
+                Item::Kubernetes(k) => ("kubernetes", k.span),
                 _ => ("", Span::default()),
             };
             if !key.is_empty() {
@@ -200,7 +216,13 @@ impl<'a> ServiceChecker<'a> {
                     }
                 }
                 Item::Reserved(kw) => self.reserved(&kw.node, kw.span),
-                Item::Rule(_) | Item::Model(_) => {}
+                Item::Timezone(z) => timezone = self.time_zone(z),
+                Item::Rule(_)
+                | Item::Model(_)
+                | Item::Target(_)
+                | Item::Behavior(_)
+                | Item::Schedule(_)
+                | Item::Kubernetes(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {
@@ -223,7 +245,19 @@ impl<'a> ServiceChecker<'a> {
             (1, 1, 1)
         });
 
-        // Resolve names, then units, then check every comparison.
+        // Resolve names, then units, then check every comparison. A target counts as the
+        // comparison `metric == value` for units.
+        let target_cmps: Vec<ast::Comparison> = s
+            .items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Target(t) = i {
+                    Some(tracking::as_comparison(t))
+                } else {
+                    None
+                }
+            })
+            .collect();
         let mut comparisons: Vec<(&ast::Comparison, Side, Side)> = Vec::new();
         let rules: Vec<&ast::Rule> = s
             .items
@@ -236,6 +270,22 @@ impl<'a> ServiceChecker<'a> {
                 let rr = self.operand(&c.rhs);
                 comparisons.push((c, l, rr));
             }
+        }
+        let targets: Vec<&ast::TargetDecl> = s
+            .items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Target(t) = i {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (c, t) in target_cmps.iter().zip(&targets) {
+            let l = self.operand(&t.operand);
+            let rr = Side::Literal(&t.value);
+            comparisons.push((c, l, rr));
         }
         let model = s.items.iter().find_map(|i| {
             if let Item::Model(m) = i {
@@ -266,6 +316,42 @@ impl<'a> ServiceChecker<'a> {
         for r in &rules {
             self.rule(r);
         }
+        let target_kinds: Vec<TargetKind> = targets.iter().filter_map(|t| self.target(t)).collect();
+        let behaviors: Vec<&ast::BehaviorDecl> = s
+            .items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Behavior(b) = i {
+                    Some(b)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let behavior = self.behavior(&behaviors);
+        if let (Some(b), true) = (behaviors.first(), targets.is_empty()) {
+            self.sink.push(
+                Diagnostic::error(
+                    Code::BEHAVIOR_WITHOUT_TARGET,
+                    "`behavior` shapes target tracking, but the service has no `target`",
+                    b.span,
+                )
+                .label("nothing to shape")
+                .help("add a `target` line (e.g. `target cpu at 60%`), or remove the behavior: threshold rules use `cooldown` and `for`"),
+            );
+        }
+        let schedules: Vec<ScheduleSpec> = s
+            .items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Schedule(d) = i {
+                    Some(d)
+                } else {
+                    None
+                }
+            })
+            .filter_map(|d| self.schedule(d, timezone, !targets.is_empty()))
+            .collect();
 
         CheckedService {
             name: s.name.node.clone(),
@@ -279,6 +365,10 @@ impl<'a> ServiceChecker<'a> {
             metrics: self.table.metrics.into_iter().map(|s| s.metric).collect(),
             operand_metric: self.operand_metric,
             compare_unit: self.compare_unit,
+            targets: target_kinds,
+            behavior,
+            schedules,
+            timezone: timezone.map(str::to_string),
         }
     }
 
@@ -296,21 +386,16 @@ impl<'a> ServiceChecker<'a> {
     }
 
     fn reserved(&mut self, keyword: &str, span: Span) {
-        let what = if keyword == "target" {
-            "target tracking"
-        } else {
-            "schedules"
-        };
         self.sink.push(
             Diagnostic::error(
                 Code::RESERVED_CONSTRUCT,
                 format!(
-                    "`{keyword}` is reserved for {what}, which this version does not support yet"
+                    "`{keyword}` is reserved for KEDA's scale to zero, which this version does not support yet"
                 ),
                 span,
             )
             .label("reserved keyword")
-            .help("express the policy with `when … scale …` rules for now"),
+            .help("keep `replicas MIN..MAX` with MIN of at least 1 for now"),
         );
     }
 
@@ -479,6 +564,7 @@ impl<'a> ServiceChecker<'a> {
                 source: MetricSource::Column(column),
                 unit,
                 unit_origin: origin,
+                per_replica: m.per_replica.is_some(),
                 promql: m.binding.promql.as_ref().map(|q| Promql {
                     query: q.node.clone(),
                     span: q.span,
@@ -542,6 +628,7 @@ impl<'a> ServiceChecker<'a> {
                 source,
                 unit,
                 unit_origin: origin,
+                per_replica: false,
                 promql: None,
                 span: None,
             },

@@ -3,6 +3,8 @@
 //! lowering copies instead of converting.
 
 use crate::span::Span;
+use crate::syntax::ast::SelectMode;
+use crate::units::Millis;
 use crate::units::{fmt_num, Unit};
 use serde::Serialize;
 
@@ -19,6 +21,9 @@ pub struct Metric {
     pub unit: Unit,
     /// Where the unit came from, for `explain`.
     pub unit_origin: UnitOrigin,
+    /// `per replica` on the `metric` line: the value is already an average over the ready
+    /// replicas (an HPA `Pods` metric); otherwise a total. Ratios are always averages.
+    pub per_replica: bool,
     /// `promql "…"` on its line: the query that gives its values from Prometheus.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promql: Option<Promql>,
@@ -136,4 +141,100 @@ impl AggFunc {
             AggFunc::Quantile(q) => format!("p{}", fmt_num(q * 100.0)),
         }
     }
+}
+
+/// What a target's metric value aggregates (the HPA's metric source kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSource {
+    /// An average over the ready replicas: a ratio metric, or one declared `per replica`
+    /// (HPA `Resource`, `ContainerResource`, `Pods`).
+    PodAverage,
+    /// One total for the service (HPA `Object`, `External`).
+    Total,
+}
+
+/// Where a target holds its metric (the HPA's `MetricTarget` types), in SI.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetGoal {
+    /// `at 60%` on a ratio metric: `type: Utilization`, whole percent.
+    Utilization(u32),
+    /// `at 20 per replica`: `type: AverageValue`.
+    AverageValue(f64),
+    /// `at 500` on a total: `type: Value`.
+    Value(f64),
+}
+
+/// A checked `target` line (its operand resolves through `operand_metric`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetKind {
+    pub source: TargetSource,
+    pub goal: TargetGoal,
+    /// The unit values are shown in (the metric's).
+    pub unit: Unit,
+    /// `, active above Q` in SI (KEDA's `activationThreshold`; not evaluated).
+    pub activation: Option<f64>,
+}
+
+/// A rate policy: at most `value` replicas (or percent) per `period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RatePolicy {
+    pub percent: bool,
+    pub value: u32,
+    pub period: Millis,
+}
+
+/// One direction of `behavior` as written: `None` fields take the Kubernetes defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DirectionBehavior {
+    pub stabilize: Option<Millis>,
+    pub policies: Option<Vec<RatePolicy>>,
+    pub select: Option<SelectMode>,
+    /// A fraction (`tolerance 5%` is 0.05).
+    pub tolerance: Option<f64>,
+}
+
+/// The `behavior` statements of a service (the HPA's `spec.behavior`), as written.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Behavior {
+    /// `behavior out …` (`scaleUp`).
+    pub scale_up: Option<DirectionBehavior>,
+    /// `behavior in …` (`scaleDown`).
+    pub scale_down: Option<DirectionBehavior>,
+}
+
+/// When a schedule entry applies, in local time of its zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    /// Every week on `days` (bit 0 is Monday), from `start` to `end` seconds after local
+    /// midnight; `end <= start` runs into the next day; `end` may be 86400 (24:00).
+    Weekly { days: u8, start: u32, end: u32 },
+    /// Every week from `start` on `day` (Monday = 0) to `end` on the day `span_days`
+    /// later (`from fri 18:00 to mon 08:00`: day 4, span 3).
+    Span {
+        day: u8,
+        start: u32,
+        span_days: u8,
+        end: u32,
+    },
+    /// Once, between two local date-times, each as seconds since 1970-01-01T00:00 local.
+    Once { start: i64, end: i64 },
+}
+
+/// A checked `schedule` line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScheduleSpec {
+    pub calendar: Calendar,
+    /// An IANA zone name, canonical spelling (`in ZONE`, else `timezone`, else `UTC`).
+    pub zone: String,
+    /// Whether the line or the service named the zone (else UTC was assumed).
+    pub zone_written: bool,
+    /// `at least N`
+    pub floor: Option<u32>,
+    /// `at most N`
+    pub ceiling: Option<u32>,
+    /// `propose N`
+    pub propose: Option<u32>,
 }

@@ -10,11 +10,15 @@
 //!
 //! Two layers: [`Online`] takes one evaluation (a timestamp and one SI value per metric)
 //! and writes its lines, for any source of rows; [`run_stream`] reads CSV rows into it.
+//!
+//! Optional columns `replicas` and `ready` carry the cluster's actual counts: from a row
+//! where a cell is present it overrides the evaluator's own count (an empty cell: no
+//! observation; docs/language.md, "The replica count the evaluator believes").
 
 use super::{load_rules, print_diagnostics, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::cell::{numeric_hint, parse_number, Cell};
 use crate::diagnostics::did_you_mean;
-use crate::eval::{check_window_sizes, EvalError, Evaluator, Step, MAX_WINDOW_SAMPLES};
+use crate::eval::{check_window_sizes, EvalError, Evaluator, Observed, Step, MAX_WINDOW_SAMPLES};
 use crate::ir::{self, MetricSource, Millis};
 use crate::timestamp::{format_timestamp, parse_timestamp};
 use serde_json::json;
@@ -173,7 +177,22 @@ impl<'p> Online<'p> {
     /// the decision line, if any (and the suppressed rules' lines when asked), flushed.
     /// A `t` not after the previous evaluation's is refused and counted.
     pub fn row(&mut self, t: Millis, values: &[f64], out: &mut impl Write) -> Result<(), RowError> {
-        match self.evaluator.step_into(t, values, &mut self.step) {
+        self.row_observed(t, values, Observed::default(), out)
+    }
+
+    /// [`row`](Self::row) with the counts the cluster reports (the `replicas` and
+    /// `ready` columns).
+    pub fn row_observed(
+        &mut self,
+        t: Millis,
+        values: &[f64],
+        observed: Observed,
+        out: &mut impl Write,
+    ) -> Result<(), RowError> {
+        match self
+            .evaluator
+            .step_observed(t, values, observed, &mut self.step)
+        {
             Ok(()) => {}
             Err(e @ EvalError::NotIncreasing { .. }) => {
                 self.summary.out_of_order += 1;
@@ -186,13 +205,13 @@ impl<'p> Online<'p> {
         let mut wrote = false;
         if self.show_suppressed {
             for s in &self.step.suppressed {
-                let rule = &service.rules[s.rule.0];
                 let line = json!({
                     "timestamp": format_timestamp(t),
                     "service": service.name,
                     "suppressed": s.why.key(),
-                    "rule": rule.text,
-                    "line": rule.line,
+                    "rule": service.actor_text(s.rule),
+                    "by": ir::Service::actor_name(s.rule),
+                    "line": service.actor_line(s.rule),
                     "detail": s.why.to_string(),
                 });
                 writeln!(out, "{line}")?;
@@ -201,14 +220,14 @@ impl<'p> Online<'p> {
         }
         if let Some(d) = &self.step.decision {
             self.summary.decisions += 1;
-            let rule = &service.rules[d.rule.0];
             let line = json!({
                 "timestamp": format_timestamp(d.timestamp),
                 "service": service.name,
                 "from": d.from,
                 "to": d.to,
-                "rule": rule.text,
-                "line": rule.line,
+                "rule": service.actor_text(d.rule),
+                "by": ir::Service::actor_name(d.rule),
+                "line": service.actor_line(d.rule),
                 "reason": d.reason,
             });
             writeln!(out, "{line}")?;
@@ -243,6 +262,9 @@ struct Columns {
     names: Vec<String>,
     /// The column index of each metric slot.
     slots: Vec<usize>,
+    /// The optional `replicas` and `ready` columns (the cluster's counts).
+    replicas: Option<usize>,
+    ready: Option<usize>,
 }
 
 impl Columns {
@@ -276,7 +298,14 @@ impl Columns {
                 }
             }
         }
-        Ok(Columns { names, slots })
+        let replicas = names.iter().position(|c| c == "replicas");
+        let ready = names.iter().position(|c| c == "ready");
+        Ok(Columns {
+            names,
+            slots,
+            replicas,
+            ready,
+        })
     }
 }
 
@@ -377,7 +406,28 @@ pub fn run_stream(
                 report(err, &format!("{message}; treated as missing"));
             }
         }
-        match online.row(t, &values, out) {
+        let mut observed = Observed::default();
+        for (col, slot) in [
+            (columns.replicas, &mut observed.replicas),
+            (columns.ready, &mut observed.ready),
+        ] {
+            let Some(col) = col else { continue };
+            match observed_count(cells.get(col)) {
+                Ok(n) => *slot = n,
+                Err(text) => {
+                    let message = format!(
+                        "{at}, column `{}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation",
+                        columns.names[col]
+                    );
+                    if options.strict {
+                        return Err(stop(&online, message));
+                    }
+                    online.summary.bad_cells += 1;
+                    report(err, &format!("{message}; treated as no observation"));
+                }
+            }
+        }
+        match online.row_observed(t, &values, observed, out) {
             Ok(()) => {}
             Err(RowError::NotIncreasing(e)) => {
                 let message = format!("{}, column `timestamp`: {e}", at());
@@ -397,6 +447,19 @@ pub fn run_stream(
         }
     }
     Ok(online.summary)
+}
+
+/// The count in an observed column (`replicas`, `ready`): `None` for a missing cell,
+/// the cell's text as the error for anything but a whole number ≥ 0.
+fn observed_count(cell: &[u8]) -> Result<Option<u32>, String> {
+    let text = String::from_utf8_lossy(cell);
+    match parse_number(&text) {
+        Cell::Missing => Ok(None),
+        Cell::Value(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => {
+            Ok(Some(v as u32))
+        }
+        _ => Err(text.into_owned()),
+    }
 }
 
 /// One input line and its cells, buffers reused from line to line. A line without a

@@ -12,6 +12,7 @@ pub mod eval;
 #[cfg(feature = "prometheus")]
 pub mod fetch;
 pub mod fmt;
+pub mod import;
 pub mod lint;
 #[cfg(feature = "prometheus")]
 pub mod live;

@@ -85,10 +85,17 @@ registry! {
     INVALID_AMOUNT = "E112" "invalid-amount" "a scaling amount is zero, negative or fractional";
     PERCENT_OVER_100 = "E113" "percent-over-100" "a scale-in percentage over 100";
     RATE_OF_NON_COUNTER = "E114" "rate-of-non-counter" "`rate` applied to a metric that is not a plain counter";
-    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (target tracking, schedules, vertical scaling)";
+    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (`idle`, vertical scaling)";
     INVALID_SUSTAIN = "E116" "invalid-sustain" "an `M of window` sustain with M below 1";
     INVALID_MODEL = "E117" "invalid-model" "the backtest model is incomplete or inconsistent";
     CONSTANT_COMPARISON = "E118" "constant-comparison" "a comparison between two numbers, with no metric";
+    INVALID_TARGET = "E120" "invalid-target" "a target that is not positive, a fractional utilisation percent, or `per replica` on a ratio";
+    VALUE_TARGET_ON_AVERAGE = "E121" "value-target-on-average" "a total (`Value`) target on a metric declared `per replica`";
+    INVALID_BEHAVIOR = "E122" "invalid-behavior" "a behavior window, period, policy or tolerance outside the Kubernetes limits";
+    BEHAVIOR_WITHOUT_TARGET = "E123" "behavior-without-target" "`behavior` in a service with no `target`";
+    INVALID_SCHEDULE = "E124" "invalid-schedule" "a schedule that is empty, ends before it starts, names a bad time or date, or mixes `propose` with bounds";
+    UNKNOWN_TIME_ZONE = "E125" "unknown-time-zone" "a time zone that is not an IANA name";
+    PROPOSE_WITHOUT_TARGET = "E126" "propose-without-target" "`propose N` in a service with no `target`";
     // W2xx: lints (docs in src/lint/rules/, one file each)
     FLAPPING_BAND = "W201" "flapping-band" "scale-out and scale-in thresholds on a utilisation metric overlap, or one step jumps across the gap";
     COOLDOWN_SHORTER_THAN_STARTUP = "W202" "cooldown-shorter-than-startup" "a scale-out rule can fire again before the replicas it added are ready";
@@ -109,6 +116,10 @@ registry! {
     UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the declared tick";
     UNKNOWN_LINT_IN_ALLOW = "W218" "unknown-lint-in-allow" "an `# allow(...)` comment names a lint that does not exist";
     UNUSED_ALLOW = "W219" "unused-allow" "an `# allow(...)` comment suppresses nothing (the lint no longer fires there, or no statement follows)";
+    TARGET_INSIDE_DEAD_BAND = "W220" "target-inside-dead-band" "a threshold rule on a target's metric acts inside the target's no-change band, or scales in above the target";
+    STABILIZATION_SHORTER_THAN_STARTUP = "W221" "stabilization-shorter-than-startup" "the targets' scale-down stabilisation window is shorter than the model's startup";
+    RATE_POLICY_CANNOT_REACH_MAX = "W222" "rate-policy-cannot-reach-max" "the targets' scale-up policies cannot reach `max` within an hour";
+    SCHEDULE_FLOOR_ABOVE_MAX = "W223" "schedule-floor-above-max" "a schedule floor above `max`, or a ceiling below `min`, which the bounds clamp";
     // E30x-E31x: data (loading a dataset; `backtest::data::DataErrorKind`). E314-E320 are reserved here.
     CANNOT_READ = "E301" "cannot-read" "cannot read the dataset file (not found, permission, not CSV or Parquet)";
     MISSING_COLUMN = "E302" "missing-column" "a needed column is missing from the dataset";

@@ -4,24 +4,32 @@
 //! by the backtester. No polars here.
 //!
 //! Order of work at each evaluation (docs/language.md, "Evaluation"):
-//! 1. push the sample into every window; 2. evaluate each rule's condition in
-//!    three-valued logic and resolve "unknown" by the missing-data mode; 3. update each
-//!    rule's sustain state (firing does not reset it); 4. for rules whose sustain holds,
-//!    check the rule cooldown, then the direction cooldown, then the bounds; 5. pick the
-//!    winner by the tie-break; only it starts its cooldowns.
+//! 0. take the observed replica count, if any; 1. push the sample into every window;
+//! 2. evaluate each rule's condition in three-valued logic and resolve "unknown" by the
+//!    missing-data mode; 3. update each rule's sustain state (firing does not reset it);
+//!    3b. the bounds of the moment (schedules): a count outside them moves to the
+//!    nearest one and the evaluation ends; 3c. the targets' recommendation (the HPA);
+//!    4. for rules whose sustain holds, check the rule cooldown, then the direction
+//!    cooldown, then the bounds; 5. the winner is the largest resulting count (a target's
+//!    hold vote counting as the current count), ties to the earlier line; only it starts
+//!    its cooldowns; 6. any change is recorded as a scale event for the targets' rate
+//!    policies.
 
 pub mod schedule;
 pub mod series;
 pub mod target;
+mod tracking;
 mod window;
 
 pub use window::{check_window_sizes, quantile, Window, WindowTooLarge, MAX_WINDOW_SAMPLES};
 
+pub use crate::ir::Actor;
 use crate::ir::{self, Cond, Direction, Millis, MissingMode, RuleId, Sustain, Value};
 use crate::timestamp::format_duration;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt;
+use tracking::{Timetable, Tracking};
 
 /// A scaling decision.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -30,9 +38,21 @@ pub struct Decision {
     pub from: u32,
     pub to: u32,
     pub direction: Direction,
-    pub rule: RuleId,
-    /// Why, in words: the comparisons with their current values.
+    /// The rule or pseudo-rule (`target`, a schedule line) that decided.
+    pub rule: Actor,
+    /// Why, in words: the comparisons with their current values, or the targets'
+    /// proposals.
     pub reason: String,
+}
+
+/// What the cluster reports at one evaluation (online: the `replicas` and `ready` input
+/// columns). `None` fields: no observation, the evaluator keeps its own count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// The current desired count (the scale subresource's `spec.replicas`).
+    pub replicas: Option<u32>,
+    /// Ready replicas; `replicas − ready` are the pods that are not ready.
+    pub ready: Option<u32>,
 }
 
 /// Why a rule whose condition held did not act.
@@ -48,12 +68,14 @@ pub enum Suppressed {
     /// `scale to N` where N is the current count.
     NoChange,
     /// Another rule won the tie-break.
-    LostTieBreak { winner: RuleId },
+    LostTieBreak { winner: Actor },
+    /// A scale-in the targets' hold vote outranked (the targets keep the current count).
+    HeldByTarget,
 }
 
 impl Suppressed {
     /// A short stable key for counting: `cooldown`, `direction_cooldown`, `bound`,
-    /// `no_change`, `tie_break`.
+    /// `no_change`, `tie_break`, `held_by_target`.
     pub fn key(&self) -> &'static str {
         match self {
             Suppressed::Cooldown { .. } => "cooldown",
@@ -61,6 +83,7 @@ impl Suppressed {
             Suppressed::Bound { .. } => "bound",
             Suppressed::NoChange => "no_change",
             Suppressed::LostTieBreak { .. } => "tie_break",
+            Suppressed::HeldByTarget => "held_by_target",
         }
     }
 }
@@ -68,7 +91,7 @@ impl Suppressed {
 /// One rule that wanted to act and did not.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Suppression {
-    pub rule: RuleId,
+    pub rule: Actor,
     pub why: Suppressed,
 }
 
@@ -131,7 +154,23 @@ pub struct Evaluator<'p> {
     /// Aggregate values at the current evaluation.
     agg_values: Vec<f64>,
     /// Rules that may act at the current evaluation (reused between evaluations).
-    candidates: Vec<(RuleId, u32, Direction)>,
+    candidates: Vec<Candidate>,
+    /// The service's HPA, when it has targets.
+    tracking: Option<Tracking>,
+    /// The service's calendar, when it has schedules.
+    timetable: Option<Timetable>,
+    /// The last observed ready count.
+    ready: Option<u32>,
+}
+
+/// One actor that may act at this evaluation.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    actor: Actor,
+    to: u32,
+    direction: Direction,
+    /// Its place in the tie-break: earlier lines win ties.
+    order: (usize, usize),
 }
 
 impl<'p> Evaluator<'p> {
@@ -156,6 +195,9 @@ impl<'p> Evaluator<'p> {
             last_t: None,
             agg_values: vec![f64::NAN; service.aggregates.len()],
             candidates: Vec::new(),
+            tracking: Tracking::new(service),
+            timetable: Timetable::new(service),
+            ready: None,
         }
     }
 
@@ -189,6 +231,19 @@ impl<'p> Evaluator<'p> {
         values: &[f64],
         step: &mut Step,
     ) -> Result<(), EvalError> {
+        self.step_observed(t, values, Observed::default(), step)
+    }
+
+    /// [`step_into`](Self::step_into) with what the cluster reports: an observed count
+    /// replaces the evaluator's own from this evaluation on; the ready count tells target
+    /// tracking how many pods are not ready yet (docs/language.md, "The replica count").
+    pub fn step_observed(
+        &mut self,
+        t: Millis,
+        values: &[f64],
+        observed: Observed,
+        step: &mut Step,
+    ) -> Result<(), EvalError> {
         step.decision = None;
         step.suppressed.clear();
         if values.len() != self.service.metrics.len() {
@@ -206,6 +261,12 @@ impl<'p> Evaluator<'p> {
             }
         }
         self.last_t = Some(t);
+        if let Some(r) = observed.replicas {
+            self.replicas = r;
+        }
+        if observed.ready.is_some() {
+            self.ready = observed.ready;
+        }
         for (i, (w, agg)) in self
             .windows
             .iter_mut()
@@ -217,6 +278,10 @@ impl<'p> Evaluator<'p> {
         }
 
         let current = self.replicas;
+        let (lo, hi) = match &mut self.timetable {
+            Some(tt) => tt.bounds(t, self.service.min, self.service.max),
+            None => (self.service.min, self.service.max),
+        };
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
         for (i, rule) in self.service.rules.iter().enumerate() {
@@ -230,7 +295,7 @@ impl<'p> Evaluator<'p> {
             if !holds {
                 continue;
             }
-            let id = RuleId(i);
+            let id = Actor::Rule(RuleId(i));
             if let Some(last) = state.last_fired {
                 if t - last < rule.cooldown {
                     step.suppressed.push(Suppression {
@@ -266,59 +331,199 @@ impl<'p> Evaluator<'p> {
                 }
             }
             let wanted = rule.action.target(current);
-            let to = wanted.clamp(i64::from(self.service.min), i64::from(self.service.max)) as u32;
+            let to = wanted.clamp(i64::from(lo), i64::from(hi)) as u32;
             if to == current {
-                let bound = if wanted > i64::from(current) {
-                    self.service.max
-                } else {
-                    self.service.min
-                };
+                let bound = if wanted > i64::from(current) { hi } else { lo };
                 step.suppressed.push(Suppression {
                     rule: id,
                     why: Suppressed::Bound { bound },
                 });
                 continue;
             }
-            candidates.push((id, to, direction));
+            candidates.push(Candidate {
+                actor: id,
+                to,
+                direction,
+                order: (rule.line, i),
+            });
         }
 
-        let best = candidates.iter().copied().max_by(|a, b| {
-            // Out beats in; then the larger count; then the earlier rule.
-            (a.2 == Direction::Out, a.1, std::cmp::Reverse(a.0)).cmp(&(
-                b.2 == Direction::Out,
-                b.1,
-                std::cmp::Reverse(b.0),
-            ))
-        });
-        let Some((winner, to, direction)) = best else {
-            self.candidates = candidates;
-            return Ok(());
+        // 3c. The targets' recommendation with the bounds of the moment.
+        let ready = self.ready.unwrap_or(current);
+        let active: &[bool] = self.timetable.as_ref().map_or(&[], |tt| &tt.active);
+        let outcome = match &mut self.tracking {
+            Some(tr) => tr.recommend(
+                t,
+                self.service,
+                values,
+                &self.agg_values,
+                active,
+                current,
+                ready,
+                (lo, hi),
+            ),
+            None => None,
         };
-        for &(id, _, _) in &candidates {
-            if id != winner {
+
+        // 3b. A count outside the bounds of the moment moves to the nearest one.
+        if current < lo || current > hi {
+            let disabled = outcome
+                .as_ref()
+                .is_some_and(|o| o.why == target::Why::ScalingDisabled);
+            self.candidates = candidates;
+            if disabled {
+                return Ok(());
+            }
+            let to = current.clamp(lo, hi);
+            let actor = self.binding_bound(to, lo);
+            let direction = if to > current {
+                Direction::Out
+            } else {
+                Direction::In
+            };
+            self.apply(t, current, to);
+            step.decision = Some(Decision {
+                timestamp: t,
+                from: current,
+                to,
+                direction,
+                rule: actor,
+                reason: self.bound_reason(actor, to, lo),
+            });
+            return Ok(());
+        }
+
+        // The targets' vote: a candidate, a hold, or nothing (no proposal).
+        let target_order = (
+            self.service.targets.as_ref().map_or(0, |t| t.line),
+            usize::MAX,
+        );
+        let mut hold = false;
+        if let Some(o) = &outcome {
+            if matches!(o.why, target::Why::Normalized { .. }) {
+                let to = o.desired;
+                if to == current {
+                    hold = true;
+                } else {
+                    let direction = if to > current {
+                        Direction::Out
+                    } else {
+                        Direction::In
+                    };
+                    let (last_dir, dir_cooldown) = match direction {
+                        Direction::Out => (self.last_out, self.service.cooldown_out),
+                        Direction::In => (self.last_in, self.service.cooldown_in),
+                    };
+                    match last_dir.filter(|&last| t - last < dir_cooldown) {
+                        Some(last) => step.suppressed.push(Suppression {
+                            rule: Actor::Target,
+                            why: Suppressed::DirectionCooldown {
+                                direction,
+                                until: last + dir_cooldown,
+                            },
+                        }),
+                        None => candidates.push(Candidate {
+                            actor: Actor::Target,
+                            to,
+                            direction,
+                            order: target_order,
+                        }),
+                    }
+                }
+            }
+        }
+
+        // The largest resulting count wins; equal counts go to the earlier line.
+        let key = |c: &Candidate| (c.to, std::cmp::Reverse(c.order));
+        let best = candidates.iter().copied().max_by_key(key);
+        let hold_key = (current, std::cmp::Reverse(target_order));
+        let winner = match best {
+            Some(b) if !hold || key(&b) > hold_key => b,
+            _ => {
+                if hold {
+                    for c in &candidates {
+                        step.suppressed.push(Suppression {
+                            rule: c.actor,
+                            why: Suppressed::HeldByTarget,
+                        });
+                    }
+                }
+                self.candidates = candidates;
+                return Ok(());
+            }
+        };
+        for c in &candidates {
+            if c.actor != winner.actor {
                 step.suppressed.push(Suppression {
-                    rule: id,
-                    why: Suppressed::LostTieBreak { winner },
+                    rule: c.actor,
+                    why: Suppressed::LostTieBreak {
+                        winner: winner.actor,
+                    },
                 });
             }
         }
         self.candidates = candidates;
-        self.rules[winner.0].last_fired = Some(t);
-        match direction {
+        if let Actor::Rule(id) = winner.actor {
+            self.rules[id.0].last_fired = Some(t);
+        }
+        match winner.direction {
             Direction::Out => self.last_out = Some(t),
             Direction::In => self.last_in = Some(t),
         }
-        self.replicas = to;
-        let rule = &self.service.rules[winner.0];
+        self.apply(t, current, winner.to);
+        let reason = match (winner.actor, &self.tracking, &outcome) {
+            (Actor::Rule(id), _, _) => self.reason(&self.service.rules[id.0], values),
+            (_, Some(tr), Some(o)) => tr.reason(self.service, o),
+            _ => String::new(),
+        };
         step.decision = Some(Decision {
             timestamp: t,
             from: current,
-            to,
-            direction,
-            rule: winner,
-            reason: self.reason(rule, values),
+            to: winner.to,
+            direction: winner.direction,
+            rule: winner.actor,
+            reason,
         });
         Ok(())
+    }
+
+    /// Sets the count and records the change as a scale event for the targets' rate
+    /// policies (whatever made it: docs/language.md, "Behavior and threshold rules").
+    fn apply(&mut self, t: Millis, from: u32, to: u32) {
+        self.replicas = to;
+        if let Some(tr) = &mut self.tracking {
+            tr.hpa.record_change(&mut tr.state, from, to, t);
+        }
+    }
+
+    /// The schedule line that set the bound `to` (the first active one), else the
+    /// service's `replicas` bounds.
+    fn binding_bound(&self, to: u32, lo: u32) -> Actor {
+        let (min, max) = (self.service.min, self.service.max);
+        let Some(tt) = &self.timetable else {
+            return Actor::Bounds;
+        };
+        let found = self
+            .service
+            .schedules
+            .iter()
+            .zip(&tt.active)
+            .position(|(e, &on)| {
+                let bound = if to == lo { e.floor } else { e.ceiling };
+                on && bound.map(|b| b.clamp(min, max)) == Some(to)
+            });
+        found.map_or(Actor::Bounds, Actor::Schedule)
+    }
+
+    fn bound_reason(&self, actor: Actor, to: u32, lo: u32) -> String {
+        let which = if to == lo { "at least" } else { "at most" };
+        match actor {
+            Actor::Schedule(_) => format!("schedule in force: {which} {to}"),
+            _ => format!(
+                "outside replicas {}..{}: {which} {to}",
+                self.service.min, self.service.max
+            ),
+        }
     }
 
     /// "p95 = 412ms (> 300ms) for 2m".
@@ -343,7 +548,7 @@ impl<'p> Evaluator<'p> {
     }
 }
 
-fn value_of(v: &Value, values: &[f64], aggs: &[f64]) -> f64 {
+pub(crate) fn value_of(v: &Value, values: &[f64], aggs: &[f64]) -> f64 {
     match v {
         Value::Metric(m) => values[m.0],
         Value::Aggregate(a) => aggs[a.0],
@@ -504,7 +709,14 @@ impl fmt::Display for Suppressed {
             Suppressed::Bound { bound } => write!(f, "absorbed by the bound {bound}"),
             Suppressed::NoChange => write!(f, "already at the target count"),
             Suppressed::LostTieBreak { winner } => {
-                write!(f, "lost the tie-break to rule {}", winner.0 + 1)
+                write!(
+                    f,
+                    "lost the tie-break to {}",
+                    ir::Service::actor_name(*winner)
+                )
+            }
+            Suppressed::HeldByTarget => {
+                write!(f, "held by the targets, which keep the current count")
             }
         }
     }

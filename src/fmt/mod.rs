@@ -115,6 +115,37 @@ fn items(src: &str, items: &[ast::Item], indent: usize, out: &mut Vec<Event>) {
                     kind: Kind::Close,
                 });
             }
+            ast::Item::Kubernetes(k) => {
+                let (a, b) = lines_of(src, k.span);
+                let open_line = src
+                    .get(k.span.start..)
+                    .and_then(|t| t.find('{'))
+                    .map_or(a, |i| line_col(src, k.span.start + i).0);
+                out.push(Event {
+                    first: a,
+                    last: open_line,
+                    indent,
+                    text: "kubernetes {".into(),
+                    kind: Kind::Open,
+                });
+                for l in &k.lines {
+                    let (a, b) = lines_of(src, l.span);
+                    out.push(Event {
+                        first: a,
+                        last: b,
+                        indent: indent + 1,
+                        text: l.node.trim().to_string(),
+                        kind: Kind::Stmt,
+                    });
+                }
+                out.push(Event {
+                    first: b,
+                    last: b,
+                    indent,
+                    text: "}".into(),
+                    kind: Kind::Close,
+                });
+            }
             other => {
                 let (a, b) = lines_of(src, print::item_span(src, other));
                 out.push(Event {

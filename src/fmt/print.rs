@@ -17,6 +17,11 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Tick(d) => d.span,
         Item::Model(m) => m.span,
         Item::Rule(r) => r.span,
+        Item::Target(t) => t.span,
+        Item::Behavior(b) => b.span,
+        Item::Schedule(d) => d.span,
+        Item::Timezone(z) => z.span,
+        Item::Kubernetes(k) => k.span,
         Item::Reserved(r) => r.span,
     };
     trim_span(src, span)
@@ -159,6 +164,9 @@ pub fn item(src: &str, i: &Item) -> String {
             if let Some(u) = &m.unit {
                 s.push_str(&format!(" in {}", unit(u.node).trim()));
             }
+            if m.per_replica.is_some() {
+                s.push_str(" per replica");
+            }
             s
         }
         Item::OnMissing(m) => format!("on missing {}", missing(m.node)),
@@ -172,8 +180,135 @@ pub fn item(src: &str, i: &Item) -> String {
         Item::Tick(d) => format!("tick {}", duration(d)),
         Item::Model(_) => "model {".into(),
         Item::Rule(r) => rule(src, r),
+        Item::Target(t) => target(t),
+        Item::Behavior(b) => behavior(b),
+        Item::Schedule(d) => schedule(d),
+        Item::Timezone(z) => format!("timezone {}", z.node),
+        Item::Kubernetes(_) => "kubernetes {".into(),
         Item::Reserved(r) => fold_ws(r.span.text(src)),
     }
+}
+
+fn target(t: &TargetDecl) -> String {
+    let mut s = format!("target {} at {}", operand(&t.operand), quantity(&t.value));
+    if t.per_replica.is_some() {
+        s.push_str(" per replica");
+    }
+    if let Some(a) = &t.activation {
+        s.push_str(&format!(", active above {}", quantity(a)));
+    }
+    s
+}
+
+fn behavior(b: &BehaviorDecl) -> String {
+    let mut s = "behavior".to_string();
+    if let Some(d) = &b.direction {
+        s.push(' ');
+        s.push_str(direction(d.node));
+    }
+    let clauses: Vec<String> = b
+        .clauses
+        .iter()
+        .map(|c| match c {
+            BehaviorClause::Stabilize(d, _) => format!("stabilize {}", duration(d)),
+            BehaviorClause::Policy {
+                value,
+                percent: true,
+                period,
+                ..
+            } => format!("at most {}% per {}", value.text, duration(period)),
+            BehaviorClause::Policy { value, period, .. } => {
+                let word = if value.text == "1" {
+                    "replica"
+                } else {
+                    "replicas"
+                };
+                format!("at most {} {word} per {}", value.text, duration(period))
+            }
+            BehaviorClause::Select(m) => format!(
+                "select {}",
+                match m.node {
+                    SelectMode::Max => "max",
+                    SelectMode::Min => "min",
+                    SelectMode::Disabled => "disabled",
+                }
+            ),
+            BehaviorClause::Tolerance(n, _) => format!("tolerance {}%", n.text),
+        })
+        .collect();
+    if !clauses.is_empty() {
+        s.push(' ');
+        s.push_str(&clauses.join(", "));
+    }
+    s
+}
+
+fn schedule(d: &ScheduleDecl) -> String {
+    let mut s = "schedule ".to_string();
+    match &d.when {
+        ScheduleWhen::Weekly { days, from, to } => {
+            let sets: Vec<String> = days
+                .iter()
+                .map(|x| match x {
+                    DaySet::Group(g) => g.node.clone(),
+                    DaySet::Range(a, None) => a.node.clone(),
+                    DaySet::Range(a, Some(b)) => format!("{}-{}", a.node, b.node),
+                })
+                .collect();
+            s.push_str(&format!(
+                "{} from {} to {}",
+                sets.join(","),
+                from.node,
+                to.node
+            ));
+        }
+        ScheduleWhen::Span {
+            from_day,
+            from,
+            to_day,
+            to,
+        } => s.push_str(&format!(
+            "from {} {} to {} {}",
+            from_day.node, from.node, to_day.node, to.node
+        )),
+        ScheduleWhen::Once {
+            from_date,
+            from_time,
+            to_date,
+            to_time,
+        } => {
+            let at = |d: &crate::span::Spanned<String>,
+                      t: &Option<crate::span::Spanned<String>>| {
+                match t {
+                    Some(t) => format!("{} {}", d.node, t.node),
+                    None => d.node.clone(),
+                }
+            };
+            s.push_str(&format!(
+                "from {} to {}",
+                at(from_date, from_time),
+                at(to_date, to_time)
+            ));
+        }
+    }
+    if let Some(z) = &d.zone {
+        s.push_str(&format!(" in {}", z.node));
+    }
+    let bounds: Vec<String> = d
+        .bounds
+        .iter()
+        .map(|b| {
+            let word = match b.kind {
+                BoundKind::AtLeast => "at least",
+                BoundKind::AtMost => "at most",
+                BoundKind::Propose => "propose",
+            };
+            format!("{word} {}", b.count.text)
+        })
+        .collect();
+    s.push(' ');
+    s.push_str(&bounds.join(", "));
+    s
 }
 
 pub fn model_item(src: &str, m: &ModelItem) -> String {

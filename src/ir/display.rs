@@ -16,6 +16,8 @@ fn si(v: f64, unit: Unit) -> String {
         Dimension::Time => format!("{n}s"),
         Dimension::Ratio | Dimension::Count => n,
         Dimension::Rate => format!("{n}/s"),
+        Dimension::Cpu => format!("{n} cores"),
+        Dimension::Size => format!("{n} bytes"),
     }
 }
 
@@ -46,9 +48,17 @@ impl Display for Service {
             secs(self.cooldown_out),
             secs(self.cooldown_in)
         )?;
-        match self.tick {
-            Some(t) => writeln!(f, "  tick: {}", secs(t))?,
-            None => writeln!(f, "  tick: every sample")?,
+        match (self.tick, &self.targets) {
+            (Some(t), _) => writeln!(f, "  tick: {}", secs(t))?,
+            (None, Some(_)) => writeln!(
+                f,
+                "  tick: every sample (the HPA evaluates every {}: write `tick 15s` on data that fine)",
+                secs(TARGET_TRACKING_TICK)
+            )?,
+            (None, None) => writeln!(f, "  tick: every sample")?,
+        }
+        if let Some(z) = &self.timezone {
+            writeln!(f, "  timezone: {z}")?;
         }
         writeln!(f, "  metrics:")?;
         for (i, m) in self.metrics.iter().enumerate() {
@@ -69,7 +79,12 @@ impl Display for Service {
                 UnitOrigin::Builtin => "builtin".to_string(),
                 UnitOrigin::Default => "default".to_string(),
             };
-            writeln!(f, "    m{i} {}: {source} in {} ({origin})", m.name, m.unit)?;
+            let per = if m.per_replica { " per replica" } else { "" };
+            writeln!(
+                f,
+                "    m{i} {}: {source} in {}{per} ({origin})",
+                m.name, m.unit
+            )?;
         }
         if !self.aggregates.is_empty() {
             writeln!(f, "  aggregates:")?;
@@ -114,6 +129,12 @@ impl Display for Service {
                 self.min, self.max
             )?;
             writeln!(f, "      cooldown {}", secs(r.cooldown))?;
+        }
+        if let Some(t) = &self.targets {
+            super::display_tracking::targets(f, self, t)?;
+        }
+        if !self.schedules.is_empty() {
+            super::display_tracking::schedules(f, self)?;
         }
         if let Some(m) = &self.model {
             writeln!(f, "  model:")?;

@@ -35,6 +35,9 @@ impl Lowerer<'_> {
     fn service(mut self, s: &ast::Service) -> Service {
         let mut rules = Vec::new();
         let mut model = None;
+        let mut targets = Vec::new();
+        let mut schedules = Vec::new();
+        let mut kubernetes = Vec::new();
         for item in &s.items {
             match item {
                 Item::Rule(r) => {
@@ -42,9 +45,47 @@ impl Lowerer<'_> {
                     rules.push(self.rule(r, id));
                 }
                 Item::Model(m) => model = self.model(m),
+                Item::Target(t) => {
+                    if let Some(kind) = self.c.targets.get(targets.len()) {
+                        let unit = kind.unit;
+                        targets.push(Target {
+                            operand: self.value(&t.operand, unit),
+                            source: kind.source,
+                            goal: kind.goal,
+                            unit,
+                            activation: kind.activation,
+                            text: fold_ws(t.span.text(self.src)),
+                            line: line_col(self.src, t.span.start).0,
+                            span: t.span,
+                        });
+                    }
+                }
+                Item::Schedule(d) => {
+                    if let Some(spec) = self.c.schedules.get(schedules.len()) {
+                        schedules.push(ScheduleEntry {
+                            calendar: spec.calendar,
+                            zone: spec.zone.clone(),
+                            zone_written: spec.zone_written,
+                            floor: spec.floor,
+                            ceiling: spec.ceiling,
+                            propose: spec.propose,
+                            text: fold_ws(d.span.text(self.src)),
+                            line: line_col(self.src, d.span.start).0,
+                            span: d.span,
+                        });
+                    }
+                }
+                Item::Kubernetes(k) => {
+                    kubernetes.extend(k.lines.iter().map(|l| l.node.clone()));
+                }
                 _ => {}
             }
         }
+        let targets = (!targets.is_empty()).then(|| Targets {
+            line: targets.first().map_or(0, |t: &Target| t.line),
+            targets,
+            behavior: self.c.behavior.clone(),
+        });
         Service {
             name: self.c.name.clone(),
             min: self.c.min,
@@ -57,7 +98,11 @@ impl Lowerer<'_> {
             metrics: self.c.metrics.clone(),
             aggregates: self.aggregates,
             rules,
+            targets,
+            schedules,
+            timezone: self.c.timezone.clone(),
             model,
+            kubernetes,
             span: s.span,
         }
     }

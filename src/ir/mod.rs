@@ -4,6 +4,7 @@
 //! [`fmt::Display`] is stable: `scalerules explain` and the snapshots print it.
 
 mod display;
+pub mod display_tracking;
 pub mod lower;
 
 use crate::diagnostics::did_you_mean;
@@ -13,8 +14,10 @@ use crate::units::Unit;
 use serde::Serialize;
 
 pub use crate::check::resolved::{
-    AggFunc, Builtin, Metric, MetricId, MetricSource, Promql, UnitOrigin,
+    AggFunc, Behavior, Builtin, Calendar, DirectionBehavior, Metric, MetricId, MetricSource,
+    Promql, RatePolicy, TargetGoal, TargetSource, UnitOrigin,
 };
+pub use crate::syntax::ast::SelectMode;
 pub use crate::units::Millis;
 
 /// A checked, lowered rule file.
@@ -86,8 +89,138 @@ pub struct Service {
     /// Window aggregates, shared by every rule that names the same one.
     pub aggregates: Vec<Aggregate>,
     pub rules: Vec<Rule>,
+    /// Target tracking (`target`, `behavior`); `None` when the service has no `target`.
+    pub targets: Option<Targets>,
+    /// `schedule` lines, in file order.
+    pub schedules: Vec<ScheduleEntry>,
+    /// `timezone ZONE`.
+    pub timezone: Option<String>,
     pub model: Option<Model>,
+    /// `kubernetes { … }` lines as written (export metadata; never evaluated).
+    pub kubernetes: Vec<String>,
     pub span: Span,
+}
+
+/// The HPA's sync period (`--horizontal-pod-autoscaler-sync-period`): how often the
+/// controller evaluates, and the tick to write for a backtest that reproduces it on data
+/// that fine.
+pub const TARGET_TRACKING_TICK: Millis = 15_000;
+
+/// Target tracking: the service's HPA.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Targets {
+    /// The HPA's metrics, in file order.
+    pub targets: Vec<Target>,
+    /// `spec.behavior` as written; `None`: no `behavior` line, the controller's legacy
+    /// path (which is not the same as every default).
+    pub behavior: Option<Behavior>,
+    /// The line of the first `target`: the pseudo-rule's place in the tie-break.
+    pub line: usize,
+}
+
+/// `target OPERAND at VALUE [per replica]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    /// A metric or an aggregate, never a constant.
+    pub operand: Value,
+    pub source: TargetSource,
+    pub goal: TargetGoal,
+    /// The unit values are shown in.
+    pub unit: Unit,
+    /// `active above` in SI (KEDA's activation threshold; not evaluated).
+    pub activation: Option<f64>,
+    pub text: String,
+    pub line: usize,
+    pub span: Span,
+}
+
+/// One `schedule` line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScheduleEntry {
+    pub calendar: Calendar,
+    /// An IANA zone name.
+    pub zone: String,
+    /// Whether a zone was written (on the line or as `timezone`); else UTC.
+    pub zone_written: bool,
+    pub floor: Option<u32>,
+    pub ceiling: Option<u32>,
+    /// `propose N`: an extra target-tracking metric (KEDA's cron trigger).
+    pub propose: Option<u32>,
+    pub text: String,
+    pub line: usize,
+    pub span: Span,
+}
+
+/// What made a decision or wanted to: a rule, or a pseudo-rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// A `when … scale …` rule.
+    Rule(RuleId),
+    /// The service's targets (one vote for all of them, as the HPA takes the largest).
+    Target,
+    /// A `schedule` line that moved the count into its bounds (index in `schedules`).
+    Schedule(usize),
+    /// `replicas MIN..MAX` moved an observed count back into the bounds.
+    Bounds,
+}
+
+impl Actor {
+    /// The rule's index, for a rule.
+    pub fn rule_index(self) -> Option<usize> {
+        match self {
+            Actor::Rule(id) => Some(id.0),
+            _ => None,
+        }
+    }
+}
+
+impl Service {
+    /// The source text of what an actor names (a rule's text, `target`, a schedule line).
+    pub fn actor_text(&self, a: Actor) -> String {
+        match a {
+            Actor::Rule(id) => self
+                .rules
+                .get(id.0)
+                .map_or_else(String::new, |r| r.text.clone()),
+            Actor::Target => self
+                .targets
+                .as_ref()
+                .map(|t| {
+                    t.targets
+                        .iter()
+                        .map(|x| x.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
+            Actor::Schedule(i) => self
+                .schedules
+                .get(i)
+                .map_or_else(String::new, |s| s.text.clone()),
+            Actor::Bounds => format!("replicas {}..{}", self.min, self.max),
+        }
+    }
+
+    /// The 1-based line of what an actor names (0 for the bounds).
+    pub fn actor_line(&self, a: Actor) -> usize {
+        match a {
+            Actor::Rule(id) => self.rules.get(id.0).map_or(0, |r| r.line),
+            Actor::Target => self.targets.as_ref().map_or(0, |t| t.line),
+            Actor::Schedule(i) => self.schedules.get(i).map_or(0, |s| s.line),
+            Actor::Bounds => 0,
+        }
+    }
+
+    /// A short stable name: `rule 3`, `target`, `schedule 1`, `bounds`.
+    pub fn actor_name(a: Actor) -> String {
+        match a {
+            Actor::Rule(id) => format!("rule {}", id.0 + 1),
+            Actor::Target => "target".into(),
+            Actor::Schedule(i) => format!("schedule {}", i + 1),
+            Actor::Bounds => "bounds".into(),
+        }
+    }
 }
 
 impl Service {
@@ -98,8 +231,8 @@ impl Service {
             .map(MetricId)
     }
 
-    /// Which metric slots the rules read (directly or through an aggregate); the model
-    /// may declare others, such as the demand.
+    /// Which metric slots the rules and targets read (directly or through an aggregate);
+    /// the model may declare others, such as the demand.
     pub fn read_by_rules(&self) -> Vec<bool> {
         let mut used = vec![false; self.metrics.len()];
         fn walk(c: &Cond, aggs: &[Aggregate], used: &mut [bool]) {
@@ -122,6 +255,13 @@ impl Service {
         }
         for r in &self.rules {
             walk(&r.condition, &self.aggregates, &mut used);
+        }
+        for t in self.targets.iter().flat_map(|t| &t.targets) {
+            match &t.operand {
+                Value::Metric(m) => used[m.0] = true,
+                Value::Aggregate(a) => used[self.aggregates[a.0].metric.0] = true,
+                Value::Const(_) => {}
+            }
         }
         used
     }

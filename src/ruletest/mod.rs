@@ -338,13 +338,16 @@ fn time(s: &str) -> Result<Millis, Unmet> {
 }
 
 fn describe(service: &ir::Service, d: &Decision) -> String {
-    let rule = &service.rules[d.rule.0];
+    let by = match d.rule {
+        ir::Actor::Rule(_) => String::new(),
+        other => format!(" ({})", ir::Service::actor_name(other)),
+    };
     format!(
-        "scale {} {} → {} by line {}",
+        "scale {} {} → {} by line {}{by}",
         dir_word(d.direction),
         d.from,
         d.to,
-        rule.line
+        service.actor_line(d.rule)
     )
 }
 
@@ -355,11 +358,14 @@ fn dir_word(d: Direction) -> &'static str {
     }
 }
 
+/// Whether a decision was made by the rule named: its line, a piece of its text, or the
+/// pseudo-rules `target` and `schedule`.
 fn rule_matches(service: &ir::Service, r: &RuleRef, d: &Decision) -> bool {
-    let rule = &service.rules[d.rule.0];
-    match r {
-        RuleRef::Line(l) => rule.line == *l,
-        RuleRef::Text(t) => rule.text.contains(t.as_str()),
+    match (r, d.rule) {
+        (RuleRef::Text(t), ir::Actor::Target) if t == "target" => true,
+        (RuleRef::Text(t), ir::Actor::Schedule(_)) if t == "schedule" => true,
+        (RuleRef::Line(l), a) => service.actor_line(a) == *l,
+        (RuleRef::Text(t), a) => service.actor_text(a).contains(t.as_str()),
     }
 }
 

@@ -30,15 +30,14 @@ pub fn render_failure(
                 let _ = writeln!(out, "      (none)");
             }
             for d in near {
-                let rule = &service.rules[d.rule.0];
                 let _ = writeln!(
                     out,
                     "      {:>6}  {} → {}  line {}: {}",
                     format_duration(d.timestamp),
                     d.from,
                     d.to,
-                    rule.line,
-                    rule.text
+                    service.actor_line(d.rule),
+                    service.actor_text(d.rule)
                 );
             }
         }

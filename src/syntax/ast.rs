@@ -42,8 +42,149 @@ pub enum Item {
     Model(Model),
     /// `when … scale …`
     Rule(Rule),
-    /// `target …` / `schedule …` — reserved keywords
+    /// `target cpu at 60%` — hold a metric at a value, as the HPA does
+    Target(TargetDecl),
+    /// `behavior`, `behavior out …`, `behavior in …` — the HPA's `spec.behavior`
+    Behavior(BehaviorDecl),
+    /// `schedule weekdays from 08:00 to 18:00 in Europe/Paris at least 10`
+    Schedule(ScheduleDecl),
+    /// `timezone Europe/Paris` — the zone of schedules that name none
+    Timezone(Spanned<String>),
+    /// `kubernetes { … }` — export metadata, kept verbatim, never evaluated
+    Kubernetes(KubernetesBlock),
+    /// `idle …` — a reserved keyword
     Reserved(Spanned<String>),
+}
+
+/// `target OPERAND at QUANTITY [per replica] [, active above QUANTITY]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetDecl {
+    /// A metric or a window aggregate (`avg(cpu, 2m)`).
+    pub operand: Operand,
+    pub value: Quantity,
+    /// `per replica`: an average value per replica (the HPA's `AverageValue`).
+    pub per_replica: Option<Span>,
+    /// `, active above Q` — KEDA's `activationThreshold`; no effect on the computation.
+    pub activation: Option<Quantity>,
+    pub span: Span,
+}
+
+/// `behavior [out|in] [CLAUSE, …]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct BehaviorDecl {
+    /// `None`: the bare `behavior` (every default).
+    pub direction: Option<Spanned<Direction>>,
+    pub clauses: Vec<BehaviorClause>,
+    pub span: Span,
+}
+
+/// One clause of a `behavior` line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BehaviorClause {
+    /// `stabilize 5m` — `stabilizationWindowSeconds`
+    Stabilize(Duration, Span),
+    /// `at most 4 replicas per 15s` / `at most 100% per 15s` — a rate policy
+    Policy {
+        value: Number,
+        percent: bool,
+        period: Duration,
+        span: Span,
+    },
+    /// `select max|min|disabled` — `selectPolicy`
+    Select(Spanned<SelectMode>),
+    /// `tolerance 5%` — the direction's tolerance (Kubernetes 1.33+)
+    Tolerance(Number, Span),
+}
+
+impl BehaviorClause {
+    pub fn span(&self) -> Span {
+        match self {
+            BehaviorClause::Stabilize(_, s)
+            | BehaviorClause::Policy { span: s, .. }
+            | BehaviorClause::Tolerance(_, s) => *s,
+            BehaviorClause::Select(m) => m.span,
+        }
+    }
+}
+
+/// `selectPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectMode {
+    /// `select max` — the policy allowing the largest change (the default)
+    Max,
+    /// `select min` — the policy allowing the smallest change
+    Min,
+    /// `select disabled` — no scaling in this direction
+    Disabled,
+}
+
+/// `schedule WHEN [in ZONE] BOUND[, BOUND]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleDecl {
+    pub when: ScheduleWhen,
+    pub zone: Option<Spanned<String>>,
+    pub bounds: Vec<ScheduleBound>,
+    pub span: Span,
+}
+
+/// When a schedule applies.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScheduleWhen {
+    /// `weekdays from 08:00 to 18:00` — every week, on the days a window starts on
+    Weekly {
+        days: Vec<DaySet>,
+        from: Spanned<String>,
+        to: Spanned<String>,
+    },
+    /// `from fri 18:00 to mon 08:00` — every week, a span across days
+    Span {
+        from_day: Spanned<String>,
+        from: Spanned<String>,
+        to_day: Spanned<String>,
+        to: Spanned<String>,
+    },
+    /// `from 2026-11-27 [14:00] to 2026-11-30 [09:00]` — once; a date alone is a whole day
+    Once {
+        from_date: Spanned<String>,
+        from_time: Option<Spanned<String>>,
+        to_date: Spanned<String>,
+        to_time: Option<Spanned<String>>,
+    },
+}
+
+/// `daily`, `weekdays`, `weekends`, `mon`, `mon-fri`
+#[derive(Clone, Debug, PartialEq)]
+pub enum DaySet {
+    Group(Spanned<String>),
+    Range(Spanned<String>, Option<Spanned<String>>),
+}
+
+/// `at least N`, `at most N`, `propose N`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleBound {
+    pub kind: BoundKind,
+    pub count: Number,
+    pub span: Span,
+}
+
+/// What a schedule bound does while active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundKind {
+    /// `at least N` — a moving minimum
+    AtLeast,
+    /// `at most N` — a moving maximum
+    AtMost,
+    /// `propose N` — KEDA's cron trigger: an extra metric proposing N
+    Propose,
+}
+
+/// `kubernetes { … }`: each line as written (export metadata).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KubernetesBlock {
+    pub lines: Vec<Spanned<String>>,
+    pub span: Span,
 }
 
 /// A number as written, with its span.
@@ -63,12 +204,14 @@ pub struct ReplicasDecl {
     pub span: Span,
 }
 
-/// `metric NAME [= BINDING] [in UNIT]`
+/// `metric NAME [= BINDING] [in UNIT] [per replica]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDecl {
     pub name: Spanned<String>,
     pub binding: Binding,
     pub unit: Option<Spanned<Unit>>,
+    /// `per replica`: the column is already an average over the ready replicas.
+    pub per_replica: Option<Span>,
     pub span: Span,
 }
 

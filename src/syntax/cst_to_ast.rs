@@ -161,6 +161,26 @@ fn item(p: Pair<Rule>) -> Result<Item> {
         }
         Rule::model_block => Item::Model(model_block(p)?),
         Rule::rule => Item::Rule(rule(p)?),
+        Rule::target_decl => Item::Target(target_decl(p)?),
+        Rule::behavior_decl => Item::Behavior(behavior_decl(p)?),
+        Rule::schedule_decl => Item::Schedule(schedule_decl(p)?),
+        Rule::timezone_decl => {
+            let mut c = Children::of(p);
+            c.skip_keywords();
+            Item::Timezone(spanned_str(&c.next("time zone")?))
+        }
+        Rule::kubernetes_block => Item::Kubernetes(KubernetesBlock {
+            lines: p
+                .into_inner()
+                .filter(|x| x.as_rule() == Rule::kube_line)
+                .map(|x| {
+                    let text = super::lex::trim_code_end(x.as_str()).trim_end();
+                    let start = x.as_span().start();
+                    Spanned::new(text.to_string(), Span::new(start, start + text.len()))
+                })
+                .collect(),
+            span,
+        }),
         Rule::reserved_decl => {
             let kw = Children::of(p).next("reserved keyword")?;
             Item::Reserved(Spanned::new(kw.as_str().trim().to_string(), span))
@@ -209,6 +229,17 @@ fn unit_name(p: &Pair<Rule>) -> Result<Unit> {
         "rps" => Unit::Rps,
         "rpm" => Unit::Rpm,
         "count" => Unit::Count,
+        "cores" | "core" => Unit::Cores,
+        "millicores" => Unit::Millicores,
+        "B" | "bytes" => Unit::Bytes,
+        "KB" => Unit::Kilobytes,
+        "MB" => Unit::Megabytes,
+        "GB" => Unit::Gigabytes,
+        "TB" => Unit::Terabytes,
+        "KiB" | "Ki" => Unit::Kibibytes,
+        "MiB" | "Mi" => Unit::Mebibytes,
+        "GiB" | "Gi" => Unit::Gibibytes,
+        "TiB" | "Ti" => Unit::Tebibytes,
         _ => return Err(internal(span_of(p), "a unit")),
     })
 }
@@ -220,10 +251,12 @@ fn metric_decl(p: Pair<Rule>) -> Result<MetricDecl> {
     let name = spanned_str(&c.next("metric name")?);
     let mut binding = Binding::default();
     let mut unit = None;
+    let mut per_replica = None;
     for child in c.pairs {
         match child.as_rule() {
             Rule::column_binding | Rule::promql_binding => binding_part(child, &mut binding)?,
             Rule::unit => unit = Some(Spanned::new(unit_name(&child)?, span_of(&child))),
+            Rule::per_replica => per_replica = Some(span_of(&child)),
             _ => {}
         }
     }
@@ -231,6 +264,7 @@ fn metric_decl(p: Pair<Rule>) -> Result<MetricDecl> {
         name,
         binding,
         unit,
+        per_replica,
         span,
     })
 }
@@ -494,4 +528,185 @@ fn model_block(p: Pair<Rule>) -> Result<Model> {
         });
     }
     Ok(Model { items, span })
+}
+
+fn target_decl(p: Pair<Rule>) -> Result<TargetDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let operand = operand(c.next("target metric")?)?;
+    c.skip_keywords();
+    let value = quantity(c.next("target value")?)?;
+    let per_replica = c.next_if(Rule::per_replica).map(|x| span_of(&x));
+    let activation = match c.next_if(Rule::activation) {
+        Some(a) => {
+            let mut ac = Children::of(a);
+            ac.skip_keywords();
+            Some(quantity(ac.next("activation threshold")?)?)
+        }
+        None => None,
+    };
+    Ok(TargetDecl {
+        operand,
+        value,
+        per_replica,
+        activation,
+        span,
+    })
+}
+
+fn behavior_decl(p: Pair<Rule>) -> Result<BehaviorDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let direction = match c.next_if(Rule::direction) {
+        Some(d) => {
+            let dir = if d.as_str().trim() == "in" {
+                Direction::In
+            } else {
+                Direction::Out
+            };
+            Some(Spanned::new(dir, span_of(&d)))
+        }
+        None => None,
+    };
+    let mut clauses = Vec::new();
+    for clause in c.pairs {
+        clauses.push(behavior_clause(clause)?);
+    }
+    Ok(BehaviorDecl {
+        direction,
+        clauses,
+        span,
+    })
+}
+
+fn behavior_clause(p: Pair<Rule>) -> Result<BehaviorClause> {
+    let span = span_of(&p);
+    let r = p.as_rule();
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    Ok(match r {
+        Rule::stabilize_clause => {
+            BehaviorClause::Stabilize(duration(c.next("stabilization window")?)?, span)
+        }
+        Rule::policy_clause => {
+            let value = number(&c.next("policy value")?);
+            let percent = c.next_if(Rule::percent).is_some();
+            c.skip_keywords();
+            let period = duration(c.next("policy period")?)?;
+            BehaviorClause::Policy {
+                value,
+                percent,
+                period,
+                span,
+            }
+        }
+        Rule::select_clause => {
+            let m = c.next("select policy")?;
+            let mode = match m.as_str() {
+                "min" => SelectMode::Min,
+                "disabled" => SelectMode::Disabled,
+                _ => SelectMode::Max,
+            };
+            BehaviorClause::Select(Spanned::new(mode, span_of(&m)))
+        }
+        Rule::tolerance_clause => BehaviorClause::Tolerance(number(&c.next("tolerance")?), span),
+        _ => return Err(internal(span, "a behavior clause")),
+    })
+}
+
+fn schedule_decl(p: Pair<Rule>) -> Result<ScheduleDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let w = c.next("schedule time")?;
+    let when = match w.as_rule() {
+        Rule::schedule_weekly => {
+            let mut wc = Children::of(w);
+            let days_pair = wc.next("schedule days")?;
+            let mut days = Vec::new();
+            for set in days_pair.into_inner() {
+                let mut sc = Children::of(set);
+                let first = sc.next("a day")?;
+                days.push(if first.as_rule() == Rule::day_group {
+                    DaySet::Group(spanned_str(&first))
+                } else {
+                    DaySet::Range(
+                        spanned_str(&first),
+                        sc.next_if(Rule::day).map(|d| spanned_str(&d)),
+                    )
+                });
+            }
+            wc.skip_keywords();
+            let from = spanned_str(&wc.next("start time")?);
+            wc.skip_keywords();
+            let to = spanned_str(&wc.next("end time")?);
+            ScheduleWhen::Weekly { days, from, to }
+        }
+        Rule::schedule_span => {
+            let mut sc = Children::of(w);
+            sc.skip_keywords();
+            let from_day = spanned_str(&sc.next("start day")?);
+            let from = spanned_str(&sc.next("start time")?);
+            sc.skip_keywords();
+            let to_day = spanned_str(&sc.next("end day")?);
+            let to = spanned_str(&sc.next("end time")?);
+            ScheduleWhen::Span {
+                from_day,
+                from,
+                to_day,
+                to,
+            }
+        }
+        Rule::schedule_once => {
+            let mut oc = Children::of(w);
+            oc.skip_keywords();
+            let from_date = spanned_str(&oc.next("start date")?);
+            let from_time = oc.next_if(Rule::clock).map(|x| spanned_str(&x));
+            oc.skip_keywords();
+            let to_date = spanned_str(&oc.next("end date")?);
+            let to_time = oc.next_if(Rule::clock).map(|x| spanned_str(&x));
+            ScheduleWhen::Once {
+                from_date,
+                from_time,
+                to_date,
+                to_time,
+            }
+        }
+        _ => return Err(internal(span, "a schedule")),
+    };
+    let mut zone = None;
+    let mut bounds = Vec::new();
+    for child in c.pairs {
+        match child.as_rule() {
+            Rule::zone => zone = Some(spanned_str(&child)),
+            Rule::bound => {
+                let bspan = span_of(&child);
+                let text = child.as_str().to_string();
+                let mut bc = Children::of(child);
+                bc.skip_keywords();
+                let count = number(&bc.next("schedule count")?);
+                let kind = if text.starts_with("propose") {
+                    BoundKind::Propose
+                } else if text.split_whitespace().nth(1) == Some("least") {
+                    BoundKind::AtLeast
+                } else {
+                    BoundKind::AtMost
+                };
+                bounds.push(ScheduleBound {
+                    kind,
+                    count,
+                    span: bspan,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(ScheduleDecl {
+        when,
+        zone,
+        bounds,
+        span,
+    })
 }

@@ -57,6 +57,38 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_latency => "`latency`",
         kw_base => "`base`",
         kw_slo => "`slo`",
+        kw_target => "`target`",
+        kw_at => "`at`",
+        kw_active => "`active`",
+        kw_above => "`above`",
+        kw_behavior => "`behavior`",
+        kw_stabilize => "`stabilize`",
+        kw_most => "`most`",
+        kw_least => "`least`",
+        kw_select => "`select`",
+        kw_tolerance => "`tolerance`",
+        kw_schedule => "`schedule`",
+        kw_from => "`from`",
+        kw_propose => "`propose`",
+        kw_timezone => "`timezone`",
+        kw_kubernetes => "`kubernetes`",
+        per_replica => "`per replica`",
+        activation => "`, active above VALUE`",
+        stabilize_clause | policy_clause | select_clause | tolerance_clause => {
+            "a behavior clause (`stabilize 5m`, `at most 4 replicas per 15s`, `at most 10% per 1m`, `select max`, `tolerance 5%`)"
+        }
+        select_mode => "`max`, `min` or `disabled`",
+        days | day_set | day_group | day => {
+            "days (`daily`, `weekdays`, `weekends`, `mon-fri`, `sat,sun`)"
+        }
+        clock => "a time like `08:00`",
+        date => "a date like `2026-11-27`",
+        zone => "a time zone like `Europe/Paris`",
+        bound => "`at least N`, `at most N` or `propose N`",
+        schedule_weekly | schedule_once | schedule_span => {
+            "`DAYS from HH:MM to HH:MM`, `from DAY HH:MM to DAY HH:MM` or `from DATE to DATE`"
+        }
+        kube_line => "a `kubernetes` line",
         kw_reserved | condition_keyword => return None,
         replica_hour => "`replica-hour`",
         replicas_decl => "`..` between the bounds, as in `replicas 2..40`",
@@ -116,6 +148,21 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_latency
             | kw_base
             | kw_slo
+            | kw_target
+            | kw_at
+            | kw_active
+            | kw_above
+            | kw_behavior
+            | kw_stabilize
+            | kw_most
+            | kw_least
+            | kw_select
+            | kw_tolerance
+            | kw_schedule
+            | kw_from
+            | kw_propose
+            | kw_timezone
+            | kw_kubernetes
             | kw_reserved
     )
 }
@@ -138,6 +185,11 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "utilization",
     "latency",
     "slo",
+    "target",
+    "behavior",
+    "schedule",
+    "timezone",
+    "kubernetes",
 ];
 
 /// Every keyword, for "did you mean" inside statements.
@@ -175,6 +227,21 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "latency",
     "base",
     "slo",
+    "target",
+    "at",
+    "active",
+    "above",
+    "behavior",
+    "stabilize",
+    "most",
+    "least",
+    "select",
+    "tolerance",
+    "schedule",
+    "from",
+    "propose",
+    "timezone",
+    "kubernetes",
     "hold",
     "skip",
     "true",
@@ -297,5 +364,69 @@ mod tests {
         assert!(full(Rule::price_decl, "price 0.10 per replica-hour"));
         assert!(full(Rule::missing_decl, "on missing hold"));
         assert!(!full(Rule::missing_decl, "on missing maybe"));
+        assert!(full(
+            Rule::metric_decl,
+            "metric inflight = column \"inflight\" per replica"
+        ));
+        assert!(full(
+            Rule::metric_decl,
+            "metric memory_average in bytes per replica"
+        ));
+    }
+
+    #[test]
+    fn target_tracking() {
+        for ok in [
+            "target cpu at 60%",
+            "target inflight at 20 per replica",
+            "target queue at 500",
+            "target avg(cpu, 2m) at 60%",
+            "target memory_average at 512Mi per replica",
+            "target cpu_average at 500 millicores per replica",
+            "target rps at 70 per replica, active above 5",
+        ] {
+            assert!(full(Rule::target_decl, ok), "{ok} should be a target");
+        }
+        for bad in ["target cpu 60%", "target at 60%", "target cpu at"] {
+            assert!(
+                !full(Rule::target_decl, bad),
+                "{bad} should not be a target"
+            );
+        }
+        for ok in [
+            "behavior",
+            "behavior out",
+            "behavior out stabilize 0s, at most 4 replicas per 15s, at most 100% per 15s, select max",
+            "behavior in stabilize 5m, at most 10% per 1m, tolerance 5%",
+            "behaviour in select disabled",
+        ] {
+            assert!(full(Rule::behavior_decl, ok), "{ok} should be a behavior");
+        }
+        assert!(!full(Rule::behavior_decl, "behavior in select sometimes"));
+    }
+
+    #[test]
+    fn schedules() {
+        for ok in [
+            "schedule weekdays from 08:00 to 18:00 in Europe/Paris at least 10",
+            "schedule sat,sun from 22:00 to 06:00 in UTC at most 4",
+            "schedule mon-fri, sun from 08:00 to 24:00 at least 2, at most 8",
+            "schedule from 2026-11-27 to 2026-11-30 in America/New_York at least 30",
+            "schedule from 2026-12-24 14:00 to 2026-12-26 09:00 in Etc/GMT+2 propose 8",
+            "schedule from fri 18:00 to mon 08:00 in Europe/Paris at most 3",
+        ] {
+            assert!(full(Rule::schedule_decl, ok), "{ok} should be a schedule");
+        }
+        for bad in [
+            "schedule weekdays from 8:00 to 18:00 at least 10",
+            "schedule weekdays from 08:00 to 18:00",
+            "schedule from 2026-11-27 at least 3",
+        ] {
+            assert!(
+                !full(Rule::schedule_decl, bad),
+                "{bad} should not be a schedule"
+            );
+        }
+        assert!(full(Rule::timezone_decl, "timezone Europe/Paris"));
     }
 }

@@ -133,15 +133,21 @@ pub fn eval(data: &[u8]) {
         };
         assert_eq!((d.from, d.to, d.timestamp), (before, now, t));
         assert_ne!(d.from, d.to, "a decision that changes nothing");
-        let rule = &service.rules[d.rule.0];
-        if let Some(last) = last_rule[d.rule.0] {
-            assert!(
-                t - last >= rule.cooldown,
-                "rule {} inside its cooldown",
-                d.rule.0
-            );
+        if let Some(r) = d.rule.rule_index() {
+            let rule = &service.rules[r];
+            if let Some(last) = last_rule[r] {
+                assert!(t - last >= rule.cooldown, "rule {} inside its cooldown", r);
+            }
+            last_rule[r] = Some(t);
         }
-        last_rule[d.rule.0] = Some(t);
+        // A schedule (or the bounds) moving the count neither obeys nor starts the
+        // direction cooldowns (docs/language.md, "schedule").
+        if matches!(
+            d.rule,
+            scalerules::ir::Actor::Schedule(_) | scalerules::ir::Actor::Bounds
+        ) {
+            continue;
+        }
         let (last, cooldown) = match d.direction {
             Direction::Out => {
                 assert!(d.to > d.from, "scale out went down");

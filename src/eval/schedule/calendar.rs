@@ -89,6 +89,9 @@ pub struct Weekly {
     days: Days,
     start: TimeOfDay,
     end: TimeOfDay,
+    /// Days from a window's start date to its end date, for a span across days (`from
+    /// fri 18:00 to mon 08:00`); `None`: the same day, or the next when `end <= start`.
+    span_days: Option<u32>,
     tz: Tz,
 }
 
@@ -133,6 +136,36 @@ impl Weekly {
             days,
             start,
             end,
+            span_days: None,
+            tz,
+        })
+    }
+
+    /// A weekly window from `start` on `start_day` to `end` on `end_day` (Monday = 0), as
+    /// `from fri 18:00 to mon 08:00`; the same day and an end at or before the start is a
+    /// whole week.
+    pub fn spanning(
+        start_day: u32,
+        start: TimeOfDay,
+        end_day: u32,
+        end: TimeOfDay,
+        tz: Tz,
+    ) -> Result<Self, CalendarError> {
+        if start == TimeOfDay::END_OF_DAY {
+            return Err(CalendarError::StartsAtEndOfDay);
+        }
+        if start_day > 6 || end_day > 6 {
+            return Err(CalendarError::NoDays);
+        }
+        let mut span = (end_day + 7 - start_day) % 7;
+        if span == 0 && end <= start {
+            span = 7;
+        }
+        Ok(Weekly {
+            days: Days::empty().with(start_day),
+            start,
+            end,
+            span_days: Some(span),
             tz,
         })
     }
@@ -140,19 +173,21 @@ impl Weekly {
     /// The occurrence that starts on `date`, as instants.
     fn occurrence(&self, date: NaiveDate) -> (Millis, Millis) {
         let start = boundary(self.tz, self.start.on(date));
-        let end_date = if self.end <= self.start {
-            date.checked_add_days(ChronoDays::new(1)).unwrap_or(date)
-        } else {
-            date
+        let span = match self.span_days {
+            Some(d) => u64::from(d),
+            None => u64::from(self.end <= self.start),
         };
+        let end_date = date.checked_add_days(ChronoDays::new(span)).unwrap_or(date);
         (start, boundary(self.tz, self.end.on(end_date)))
     }
 
     pub(super) fn phase_at(&self, t: Millis) -> Phase {
         let today = local_date(self.tz, t);
         // An occurrence containing t started today, yesterday (past midnight) or, across
-        // a transition that skips a day, the day before.
-        for back in 0..=2 {
+        // a transition that skips a day, the day before; a span across days up to 8 days
+        // back.
+        let back_days = self.span_days.map_or(2, |d| u64::from(d) + 1);
+        for back in 0..=back_days {
             let Some(date) = today.checked_sub_days(ChronoDays::new(back)) else {
                 continue;
             };

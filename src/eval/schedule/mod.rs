@@ -18,6 +18,7 @@ pub use chrono_tz::Tz;
 
 use crate::ir::Millis;
 use calendar::Phase;
+use std::borrow::Cow;
 
 /// When an entry applies.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -93,8 +94,16 @@ impl Schedule {
     /// phase is recomputed only when it changes.
     pub fn clock(&self) -> Clock<'_> {
         Clock {
-            schedule: self,
             cache: vec![None; self.entries.len()],
+            schedule: Cow::Borrowed(self),
+        }
+    }
+
+    /// [`clock`](Self::clock) owning the schedule (for an evaluator that builds it).
+    pub fn into_clock(self) -> Clock<'static> {
+        Clock {
+            cache: vec![None; self.entries.len()],
+            schedule: Cow::Owned(self),
         }
     }
 }
@@ -110,14 +119,26 @@ struct Cached {
 /// See [`Schedule::clock`]. Any instant may be asked; instants that move forward are cheap.
 #[derive(Clone, Debug)]
 pub struct Clock<'s> {
-    schedule: &'s Schedule,
+    schedule: Cow<'s, Schedule>,
     cache: Vec<Option<Cached>>,
 }
 
 impl Clock<'_> {
     pub fn at(&mut self, t: Millis) -> Active {
+        self.at_entries(t, &mut [])
+    }
+
+    /// [`at`](Self::at), also setting `which[i]` to whether entry `i` is active (for as
+    /// many entries as `which` holds).
+    pub fn at_entries(&mut self, t: Millis, which: &mut [bool]) -> Active {
         let mut active = Active::default();
-        for (e, slot) in self.schedule.entries.iter().zip(self.cache.iter_mut()) {
+        for (i, (e, slot)) in self
+            .schedule
+            .entries
+            .iter()
+            .zip(self.cache.iter_mut())
+            .enumerate()
+        {
             let valid = slot.filter(|c| c.from <= t && c.until.is_none_or(|u| t < u));
             let cached = match valid {
                 Some(c) => c,
@@ -138,6 +159,9 @@ impl Clock<'_> {
                     c
                 }
             };
+            if let Some(w) = which.get_mut(i) {
+                *w = cached.active;
+            }
             if cached.active {
                 active.add(e);
             }

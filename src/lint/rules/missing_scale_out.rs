@@ -26,7 +26,10 @@ when cpu > 80% scale in by 2
 };
 
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.ir.min == cx.ir.max || cx.ir.rules.iter().any(|r| moves(cx.ir, r, Direction::Out)) {
+    if cx.ir.min == cx.ir.max
+        || cx.ir.targets.is_some()
+        || cx.ir.rules.iter().any(|r| moves(cx.ir, r, Direction::Out))
+    {
         return;
     }
     out.push(diagnostic(&cx.subject(), cx.service_anchor()));

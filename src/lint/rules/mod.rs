@@ -14,9 +14,13 @@ pub mod missing_scale_in;
 pub mod missing_scale_out;
 pub mod missing_slo;
 pub mod no_cooldown;
+pub mod rate_policy_cannot_reach_max;
 pub mod scale_in_faster_than_out;
+pub mod schedule_floor_above_max;
 pub mod shadowed_rule;
+pub mod stabilization_shorter_than_startup;
 pub mod sustain_shorter_than_tick;
+pub mod target_inside_dead_band;
 pub mod threshold_out_of_range;
 pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
@@ -48,6 +52,10 @@ pub static ALL: &[LintInfo] = &[
     unreachable_m_of_n::INFO,
     unknown_lint_in_allow::INFO,
     unused_allow::INFO,
+    target_inside_dead_band::INFO,
+    stabilization_shorter_than_startup::INFO,
+    rate_policy_cannot_reach_max::INFO,
+    schedule_floor_above_max::INFO,
 ];
 
 /// The checks, index-aligned with [`ALL`].
@@ -71,6 +79,10 @@ pub static CHECKS: &[Check] = &[
     unreachable_m_of_n::check,
     unknown_lint_in_allow::check,
     unused_allow::check,
+    target_inside_dead_band::check,
+    stabilization_shorter_than_startup::check,
+    rate_policy_cannot_reach_max::check,
+    schedule_floor_above_max::check,
 ];
 
 /// How long a rule's condition must hold before it fires (the window for `M of N`).
