@@ -95,6 +95,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "backtest",
             "snapshot",
             "datagen",
+            "prom",
             "kube",
         ],
         false,

@@ -36,7 +36,15 @@ pub struct BacktestArgs {
     pub file: PathBuf,
     /// The dataset (CSV or Parquet).
     #[arg(long)]
-    pub data: PathBuf,
+    #[cfg_attr(
+        feature = "prometheus",
+        arg(required_unless_present = "prometheus", conflicts_with = "prometheus")
+    )]
+    pub data: Option<PathBuf>,
+    /// Or fetch the data from Prometheus (`--prometheus URL --from -7d`).
+    #[cfg(feature = "prometheus")]
+    #[command(flatten)]
+    pub prometheus: super::prometheus::BacktestSource,
     /// The service to run (needed when the rule file has several; also selects the
     /// rows of a long-format dataset).
     #[arg(long)]
@@ -130,11 +138,24 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         out.other(&e, None, None);
         return out.finish(EXIT_FAILURE);
     }
-    let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
+    // With --prometheus, --from/--to are the fetch range (`-7d` allowed): see below.
+    let from_ms = match args
+        .data
+        .as_ref()
+        .and(args.window.from.as_deref())
+        .map(parse_bound)
+        .transpose()
+    {
         Ok(v) => v,
         Err(e) => return usage(format!("--from: {e}")),
     };
-    let to_ms = match args.window.to.as_deref().map(parse_bound).transpose() {
+    let to_ms = match args
+        .data
+        .as_ref()
+        .and(args.window.to.as_deref())
+        .map(parse_bound)
+        .transpose()
+    {
         Ok(v) => v,
         Err(e) => return usage(format!("--to: {e}")),
     };
@@ -165,20 +186,39 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             ));
         }
     }
-    let req = data_request(
-        service,
-        &args.data,
-        args.service.as_deref(),
-        from_ms,
-        to_ms,
-        tick_ms,
-    );
-    let data = match load(&req) {
-        Ok(d) => d,
-        Err(e) => {
-            data_error(&mut out, &e);
-            return out.finish(EXIT_FAILURE);
+    let data = match &args.data {
+        Some(path) => {
+            let req = data_request(
+                service,
+                path,
+                args.service.as_deref(),
+                from_ms,
+                to_ms,
+                tick_ms,
+            );
+            match load(&req) {
+                Ok(d) => d,
+                Err(e) => {
+                    data_error(&mut out, &e);
+                    return out.finish(EXIT_FAILURE);
+                }
+            }
         }
+        // `--prometheus`: the fetched range, read as a dataset file is.
+        #[cfg(feature = "prometheus")]
+        None => match super::prometheus::backtest_data(
+            &args.prometheus,
+            &args.window,
+            service,
+            &loaded,
+            tick_ms,
+            &mut out,
+        ) {
+            Ok(d) => d,
+            Err(code) => return code,
+        },
+        #[cfg(not(feature = "prometheus"))]
+        None => return usage("--data is needed"),
     };
     let opts = Options {
         replay: args.replay,

@@ -41,6 +41,10 @@ pub struct EvalArgs {
     /// as missing data or skipped, and evaluation goes on).
     #[arg(long)]
     pub strict: bool,
+    /// Or evaluate live from Prometheus (`--prometheus URL`) instead of stdin.
+    #[cfg(feature = "prometheus")]
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
 pub fn run(args: EvalArgs) -> ExitCode {
@@ -58,6 +62,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    #[cfg(feature = "prometheus")]
+    if let Some(url) = &args.live.server.prometheus {
+        return super::live::run(&args.live, url, service, &loaded, args.suppressed);
+    }
     let options = Options {
         show_suppressed: args.suppressed,
         strict: args.strict,
@@ -346,7 +354,8 @@ pub fn run_stream(
         if cells.is_blank() {
             continue;
         }
-        let at = format!("row {} (line {line})", line - 1);
+        // Formatted only for a problem: most rows have none.
+        let at = || format!("row {} (line {line})", line - 1);
         let t = match cells.split() {
             Err(e) => Err(e),
             Ok(()) => match std::str::from_utf8(cells.get(0)) {
@@ -357,7 +366,7 @@ pub fn run_stream(
         let t = match t {
             Ok(t) => t,
             Err(e) => {
-                let message = format!("{at}, {e}");
+                let message = format!("{}, {e}", at());
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -388,7 +397,7 @@ pub fn run_stream(
                 },
             };
             if let Some(problem) = problem {
-                let message = format!("{at}, column `{}`: {problem}", columns.names[col]);
+                let message = format!("{}, column `{}`: {problem}", at(), columns.names[col]);
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -407,7 +416,8 @@ pub fn run_stream(
                 Ok(n) => *slot = n,
                 Err(text) => {
                     let message = format!(
-                        "{at}, column `{}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation",
+                        "{}, column `{}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation",
+                        at(),
                         columns.names[col]
                     );
                     if options.strict {
@@ -421,7 +431,7 @@ pub fn run_stream(
         match online.row_observed(t, &values, observed, out) {
             Ok(()) => {}
             Err(RowError::NotIncreasing(e)) => {
-                let message = format!("{at}, column `timestamp`: {e}");
+                let message = format!("{}, column `timestamp`: {e}", at());
                 if options.strict {
                     return Err(stop(&online, message));
                 }
@@ -433,7 +443,7 @@ pub fn run_stream(
             warned_truncation = true;
             report(
                 err,
-                &format!("{at}: a window holds {MAX_WINDOW_SAMPLES} samples, the limit; from here on it drops its oldest samples early and covers less than its duration"),
+                &format!("{}: a window holds {MAX_WINDOW_SAMPLES} samples, the limit; from here on it drops its oldest samples early and covers less than its duration", at()),
             );
         }
     }
