@@ -416,7 +416,8 @@ pub fn run_stream(
                 Ok(n) => *slot = n,
                 Err(text) => {
                     let message = format!(
-                        "{at}, column `{}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation",
+                        "{}, column `{}`: `{text}` is not a replica count: write a whole number of at least 0, or leave the cell empty for no observation",
+                        at(),
                         columns.names[col]
                     );
                     if options.strict {
