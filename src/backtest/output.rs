@@ -1,7 +1,7 @@
 //! Rendering a [`Report`]: the comparison table, the per-tick timeline (CSV or
 //! Parquet) and the SVG chart (drawn with `crate::chart`).
 
-use super::engine::{Report, Scores, Timeline};
+use super::report::{Report, Scores, Timeline};
 use crate::chart::{self, esc, Frame};
 use crate::timestamp::{format_duration, format_timestamp};
 use comfy_table::{presets, CellAlignment, Table};

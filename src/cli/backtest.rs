@@ -1,7 +1,7 @@
 //! `scalerules backtest`: the counterfactual backtester (docs/backtest.md).
 
 use super::{load_rules, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::backtest::data::{load, DataRequest};
+use crate::backtest::data::{load, DataRequest, Dataset};
 use crate::backtest::{backtest_with_progress, output, Options};
 use crate::diagnostics::Format;
 use crate::timestamp::parse_bound;
@@ -71,47 +71,6 @@ pub(crate) fn data_error(out: &mut Reporter, e: &crate::backtest::data::DataErro
     out.other(e, Some(&file), e.line());
 }
 
-/// The dataset request for `service`: its columns (and the recorded replica column when
-/// the model names one), the window and the tick. Shared with `snapshot` and `diff`.
-pub(crate) fn data_request(
-    service: &crate::ir::Service,
-    data: &std::path::Path,
-    service_arg: Option<&str>,
-    from_ms: Option<i64>,
-    to_ms: Option<i64>,
-    tick_ms: Option<i64>,
-) -> DataRequest {
-    let mut optional = Vec::new();
-    if let Some(c) = service
-        .model
-        .as_ref()
-        .and_then(|m| m.recorded_replicas.clone())
-    {
-        optional.push(c);
-    }
-    // A long-format file (with a `service` column) is filtered to one service: the one
-    // `--service` names, else the policy's own service when the file holds it. A wide
-    // file has no `service` column, so it is never filtered.
-    let services = crate::backtest::data::inspect(data)
-        .ok()
-        .and_then(|info| info.services);
-    let filter = match (service_arg, &services) {
-        (_, None) => None,
-        (Some(s), Some(_)) => Some(s.to_string()),
-        (None, Some(names)) => names.iter().find(|n| **n == service.name).cloned(),
-    };
-    DataRequest {
-        path: data.to_path_buf(),
-        columns: service.columns().iter().map(|c| c.to_string()).collect(),
-        optional_columns: optional,
-        service: filter,
-        from_ms,
-        to_ms,
-        tick_ms,
-        ..DataRequest::default()
-    }
-}
-
 pub fn run(args: BacktestArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
@@ -130,49 +89,16 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         out.other(&e, None, None);
         return out.finish(EXIT_FAILURE);
     }
-    let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
-        Ok(v) => v,
-        Err(e) => return usage(format!("--from: {e}")),
+    let run = match RunArgs::parse(&args, service) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let to_ms = match args.window.to.as_deref().map(parse_bound).transpose() {
-        Ok(v) => v,
-        Err(e) => return usage(format!("--to: {e}")),
+    let req = DataRequest {
+        from_ms: run.from_ms,
+        to_ms: run.to_ms,
+        tick_ms: run.tick_ms,
+        ..DataRequest::for_service(&args.data, service, args.service.as_deref())
     };
-    let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
-        Ok(Some(0)) => return usage("--tick must be greater than 0"),
-        Ok(v) => v.or(service.tick),
-        Err(e) => return usage(format!("--tick: {e}")),
-    };
-    let reversal_window_ms = match parse_duration(&args.reversal_window) {
-        Ok(v) => v,
-        Err(e) => return usage(format!("--reversal-window: {e}")),
-    };
-    if let Some(p) = &args.plot {
-        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
-            return usage(format!("--plot: {} must be an .svg file", p.display()));
-        }
-    }
-    if let Some(p) = &args.timeline {
-        let ext = p
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
-            return usage(format!(
-                "--timeline: {} must be a .csv or .parquet file",
-                p.display()
-            ));
-        }
-    }
-    let req = data_request(
-        service,
-        &args.data,
-        args.service.as_deref(),
-        from_ms,
-        to_ms,
-        tick_ms,
-    );
     let data = match load(&req) {
         Ok(d) => d,
         Err(e) => {
@@ -180,9 +106,83 @@ pub fn run(args: BacktestArgs) -> ExitCode {
             return out.finish(EXIT_FAILURE);
         }
     };
+    run_on(service, &data, &args, &run, out)
+}
+
+/// The flags of a run, checked: the window, the tick and the reversal window in ms.
+pub(crate) struct RunArgs {
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// `--tick`, else the service's tick.
+    pub tick_ms: Option<i64>,
+    pub reversal_window_ms: i64,
+}
+
+impl RunArgs {
+    /// Parses and checks the flags (exit code 2 with a message when one is wrong).
+    pub(crate) fn parse(
+        args: &BacktestArgs,
+        service: &crate::ir::Service,
+    ) -> Result<RunArgs, ExitCode> {
+        let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
+            Ok(v) => v,
+            Err(e) => return Err(usage(format!("--from: {e}"))),
+        };
+        let to_ms = match args.window.to.as_deref().map(parse_bound).transpose() {
+            Ok(v) => v,
+            Err(e) => return Err(usage(format!("--to: {e}"))),
+        };
+        let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
+            Ok(Some(0)) => return Err(usage("--tick must be greater than 0")),
+            Ok(v) => v.or(service.tick),
+            Err(e) => return Err(usage(format!("--tick: {e}"))),
+        };
+        let reversal_window_ms = match parse_duration(&args.reversal_window) {
+            Ok(v) => v,
+            Err(e) => return Err(usage(format!("--reversal-window: {e}"))),
+        };
+        if let Some(p) = &args.plot {
+            if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+                return Err(usage(format!(
+                    "--plot: {} must be an .svg file",
+                    p.display()
+                )));
+            }
+        }
+        if let Some(p) = &args.timeline {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
+                return Err(usage(format!(
+                    "--timeline: {} must be a .csv or .parquet file",
+                    p.display()
+                )));
+            }
+        }
+        Ok(RunArgs {
+            from_ms,
+            to_ms,
+            tick_ms,
+            reversal_window_ms,
+        })
+    }
+}
+
+/// Backtests `service` on an already-built dataset (loaded from a file, or fetched) and
+/// writes the report, the timeline and the chart the flags ask for.
+pub(crate) fn run_on(
+    service: &crate::ir::Service,
+    data: &Dataset,
+    args: &BacktestArgs,
+    run: &RunArgs,
+    mut out: Reporter,
+) -> ExitCode {
     let opts = Options {
         replay: args.replay,
-        reversal_window_ms,
+        reversal_window_ms: run.reversal_window_ms,
         timeline: args.timeline.is_some() || args.plot.is_some(),
     };
     let bar = (std::io::stderr().is_terminal() && data.len() > 200_000).then(|| {
@@ -194,7 +194,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         pb.set_message("backtest");
         pb
     });
-    let result = backtest_with_progress(service, &data, &opts, &mut |done, _| {
+    let result = backtest_with_progress(service, data, &opts, &mut |done, _| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }

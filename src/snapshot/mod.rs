@@ -11,7 +11,7 @@ pub mod plot;
 
 pub use compare::{compare, Comparison, DecisionChange, RuleChange, ScoreChange};
 
-use crate::backtest::engine::{DecisionRecord, Report, Scores};
+use crate::backtest::report::{DecisionRecord, Report, Scores};
 use crate::ir::Direction;
 use crate::timestamp::{format_duration, format_timestamp, parse_timestamp};
 use serde::Serialize;
