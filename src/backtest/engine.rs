@@ -195,6 +195,13 @@ fn notes(m: &Model<'_>, opts: &Options, infeasible: usize) -> Vec<String> {
     if m.model.recorded_replicas.is_some() && m.recorded.is_none() {
         notes.push("the recorded replicas column is not in the dataset: no recorded baseline, utilisation from rho".into());
     }
+    if m.model.price_per_hour.is_none() {
+        notes.push(
+            "no price given: the model has no `price`, so no cost is computed (replica-hours \
+             are); add e.g. `price 0.10 per replica-hour` to the model"
+                .into(),
+        );
+    }
     if opts.replay {
         notes.push(
             "replay (not counterfactual): the rules saw the recorded metrics, which do not \

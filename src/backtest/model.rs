@@ -105,13 +105,16 @@ impl<'a> Model<'a> {
                 model.capacity
             )));
         }
+        // A latency with a base is modelled entirely: its column may be absent.
+        let modelled = crate::backtest::data::modelled_columns(service);
         let mut cols = Vec::with_capacity(service.metrics.len());
         for m in &service.metrics {
             cols.push(match &m.source {
-                MetricSource::Column(c) => Some(
-                    data.column(c)
-                        .ok_or_else(|| BacktestError::MissingColumn(c.clone()))?,
-                ),
+                MetricSource::Column(c) => match data.column(c) {
+                    Some(v) => Some(v),
+                    None if modelled.contains(&c.as_str()) => None,
+                    None => return Err(BacktestError::MissingColumn(c.clone())),
+                },
                 MetricSource::Builtin(_) => None,
             });
         }

@@ -46,7 +46,8 @@ pub struct ModelInfo {
     /// Per ready replica, SI (per second).
     pub capacity: f64,
     pub startup_ms: i64,
-    pub price_per_hour: f64,
+    /// `null` when the model has no `price`.
+    pub price_per_hour: Option<f64>,
     pub recorded_replicas: Option<String>,
     pub recorded_replicas_present: bool,
 }
@@ -97,8 +98,8 @@ pub struct Scores {
 pub struct CostScores {
     /// Σ requested × tick (hours).
     pub replica_hours: f64,
-    /// replica_hours × price.
-    pub cost: f64,
+    /// replica_hours × price; `null` when the model has no `price`.
+    pub cost: Option<f64>,
     pub mean_replicas: f64,
     pub peak_replicas: u32,
 }

@@ -21,7 +21,7 @@ pub struct TickScore {
 #[derive(Clone, Debug)]
 pub struct Scorer {
     tick_s: f64,
-    price_per_hour: f64,
+    price_per_hour: Option<f64>,
     cost: Cost,
     sla: Sla,
     thrash: Thrash,
@@ -31,7 +31,7 @@ pub struct Scorer {
 impl Scorer {
     /// A run on a grid of `tick_s` seconds, billed at `price_per_hour` per replica; opposite
     /// changes at most `reversal_window_ms` apart are reversals.
-    pub fn new(tick_s: f64, price_per_hour: f64, reversal_window_ms: i64) -> Self {
+    pub fn new(tick_s: f64, price_per_hour: Option<f64>, reversal_window_ms: i64) -> Self {
         Scorer {
             tick_s,
             price_per_hour,
@@ -88,11 +88,11 @@ impl Cost {
         self.peak = self.peak.max(requested);
     }
 
-    fn finish(self, tick_s: f64, price_per_hour: f64) -> CostScores {
+    fn finish(self, tick_s: f64, price_per_hour: Option<f64>) -> CostScores {
         let replica_hours = self.total * (tick_s / 3600.0);
         CostScores {
             replica_hours,
-            cost: replica_hours * price_per_hour,
+            cost: price_per_hour.map(|p| replica_hours * p),
             mean_replicas: if self.ticks > 0 {
                 self.total / self.ticks as f64
             } else {
@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn cost_and_sla_accumulate() {
         // 60-second ticks, 0.5 per replica-hour.
-        let mut s = Scorer::new(60.0, 0.5, 600_000);
+        let mut s = Scorer::new(60.0, Some(0.5), 600_000);
         let ticks = [(2, false), (4, true), (4, true), (3, false), (3, true)];
         for (r, b) in ticks {
             let t = TickScore {
@@ -292,7 +292,7 @@ mod tests {
         }
         let sc = s.finish(7.0);
         assert_eq!(sc.cost.replica_hours, 16.0 / 60.0);
-        assert_eq!(sc.cost.cost, 16.0 / 60.0 * 0.5);
+        assert_eq!(sc.cost.cost, Some(16.0 / 60.0 * 0.5));
         assert_eq!((sc.cost.mean_replicas, sc.cost.peak_replicas), (3.2, 4));
         assert_eq!(
             (
@@ -316,12 +316,14 @@ mod tests {
 
     #[test]
     fn reversals_count_opposite_changes_within_the_window() {
-        let mut s = Scorer::new(60.0, 0.0, 600_000);
+        let mut s = Scorer::new(60.0, None, 600_000);
         s.change(0, Direction::Out);
         s.change(300_000, Direction::In); // 5 min later: a reversal
         s.change(1_000_000, Direction::Out); // 700 s later: outside the window
         s.change(1_100_000, Direction::Out); // same direction
-        let th = s.finish(0.0).thrashing;
+        let sc = s.finish(0.0);
+        assert_eq!(sc.cost.cost, None); // no price, no cost
+        let th = sc.thrashing;
         assert_eq!((th.scale_outs, th.scale_ins, th.reversals), (3, 1, 1));
     }
 

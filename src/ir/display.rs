@@ -124,11 +124,10 @@ impl Display for Service {
                 si(m.capacity, demand.unit)
             )?;
             writeln!(f, "    startup: {}", secs(m.startup))?;
-            writeln!(
-                f,
-                "    price: {} per replica-hour",
-                fmt_num(m.price_per_hour)
-            )?;
+            match m.price_per_hour {
+                Some(p) => writeln!(f, "    price: {} per replica-hour", fmt_num(p))?,
+                None => writeln!(f, "    price: none")?,
+            }
             match &m.recorded_replicas {
                 Some(c) => writeln!(f, "    recorded replicas: column \"{c}\"")?,
                 None => writeln!(f, "    recorded replicas: none")?,

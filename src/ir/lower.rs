@@ -165,7 +165,7 @@ impl Lowerer<'_> {
             demand: MetricId(0),
             capacity: 0.0,
             startup: 0,
-            price_per_hour: 0.0,
+            price_per_hour: None,
             recorded_replicas: None,
             utilization: Vec::new(),
             latency: Vec::new(),
@@ -180,7 +180,7 @@ impl Lowerer<'_> {
                 ModelItem::Demand(n) => demand = metric(n),
                 ModelItem::Capacity(q, _) => capacity = Some(q),
                 ModelItem::Startup(d, _) => out.startup = duration_ms(d).unwrap_or(0),
-                ModelItem::Price(p, _) => out.price_per_hour = p.value,
+                ModelItem::Price(p, _) => out.price_per_hour = Some(p.value),
                 ModelItem::Recorded(col, _) => out.recorded_replicas = Some(col.node.clone()),
                 ModelItem::Utilization(n, _) => out.utilization.extend(metric(n)),
                 ModelItem::Latency {

@@ -177,14 +177,27 @@ impl DataRequest {
     /// `named` (the `--service` the user gave) or else of the policy's own service
     /// when the file holds it ([`LongFormat`]). The caller sets the window and tick.
     pub fn for_service(path: impl Into<PathBuf>, service: &Service, named: Option<&str>) -> Self {
-        let columns: Vec<String> = service.columns().iter().map(|c| c.to_string()).collect();
+        let modelled = modelled_columns(service);
+        let mut columns: Vec<String> = Vec::new();
         let mut optional: Vec<String> = Vec::new();
+        for c in service.columns() {
+            let list = if modelled.contains(&c) {
+                &mut optional
+            } else {
+                &mut columns
+            };
+            if !list.iter().any(|x| x == c) {
+                list.push(c.to_string());
+            }
+        }
         if let Some(c) = service
             .model
             .as_ref()
             .and_then(|m| m.recorded_replicas.as_ref())
         {
-            optional.push(c.clone());
+            if !optional.contains(c) && !columns.contains(c) {
+                optional.push(c.clone());
+            }
         }
         DataRequest {
             path: path.into(),
@@ -197,6 +210,41 @@ impl DataRequest {
             ..DataRequest::default()
         }
     }
+}
+
+/// Columns that a backtest of `service` does not need: those read only by latency
+/// metrics whose model has a base (`latency p95 base 80ms`), whose value the model
+/// computes entirely. They are read when present (for `--replay`).
+pub fn modelled_columns(service: &Service) -> Vec<&str> {
+    let Some(model) = &service.model else {
+        return Vec::new();
+    };
+    let based = |i: usize| {
+        model
+            .latency
+            .iter()
+            .any(|l| l.metric.0 == i && l.base.is_some())
+    };
+    fn column(m: &crate::ir::Metric) -> Option<&str> {
+        match &m.source {
+            crate::ir::MetricSource::Column(c) => Some(c.as_str()),
+            crate::ir::MetricSource::Builtin(_) => None,
+        }
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for (i, m) in service.metrics.iter().enumerate() {
+        if let Some(c) = column(m).filter(|_| based(i)) {
+            let needed_elsewhere = service
+                .metrics
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != i && !based(j) && column(o) == Some(c));
+            if !needed_elsewhere && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// How a request built from a policy picks the rows of a long-format file (one with a
