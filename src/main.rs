@@ -18,8 +18,12 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Print the lowered form (IR) of a rule file: units, windows, sustain, actions.
     Explain(cli::check::ExplainArgs),
-    /// Online mode: read metric rows (CSV) from stdin, print one JSON line per decision.
+    /// Online mode: read metric rows (CSV) from stdin, or from Prometheus with
+    /// --prometheus, and print one JSON line per decision.
     Eval(cli::eval::EvalArgs),
+    /// Run a rule file's PromQL queries over a time range into a dataset file.
+    #[cfg(feature = "prometheus")]
+    Fetch(cli::fetch::FetchArgs),
     /// Replay a policy over a historical dataset, counterfactually, and score it.
     #[cfg(feature = "data")]
     Backtest(cli::backtest::BacktestArgs),
@@ -88,6 +92,8 @@ fn main() -> ExitCode {
         Command::Check(a) => cli::check::run_check(a),
         Command::Explain(a) => cli::check::run_explain(a),
         Command::Eval(a) => cli::eval::run(a),
+        #[cfg(feature = "prometheus")]
+        Command::Fetch(a) => cli::fetch::run(a),
         Command::Lint(a) => cli::lint::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
         Command::Test(a) => cli::test::run(a),

@@ -49,7 +49,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     // The Prometheus client, behind its own `prometheus` feature.
     (
         "prom",
-        &["diagnostics", "span", "timestamp", "units"],
+        &["diagnostics", "span", "timestamp", "units", "files"],
         false,
     ),
     // Data: polars behind the `data` feature.
@@ -63,6 +63,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "timestamp",
             "diagnostics",
             "chart",
+            "files",
         ],
         true,
     ),
@@ -71,7 +72,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
         &["backtest", "chart", "ir", "timestamp", "units"],
         true,
     ),
-    ("datagen", &["timestamp", "units", "cell"], true),
+    ("datagen", &["timestamp", "units", "cell", "files"], true),
     // The command line sits on top and may use anything.
     (
         "cli",
@@ -94,6 +95,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "backtest",
             "snapshot",
             "datagen",
+            "prom",
         ],
         false,
     ),

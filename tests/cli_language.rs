@@ -120,7 +120,11 @@ fn eval_streams_decisions_as_json_lines() {
 #[test]
 fn eval_names_the_bad_row_and_column() {
     bin()
-        .args(["eval", "tests/fixtures/check/valid/bare_line.scale"])
+        .args([
+            "eval",
+            "--strict",
+            "tests/fixtures/check/valid/bare_line.scale",
+        ])
         .write_stdin("timestamp,p95\n2026-03-02T00:00:00Z,400\n2026-03-02T00:01:00Z,fast\n")
         .assert()
         .code(1)
@@ -147,7 +151,7 @@ fn folders_expand_to_their_rule_files() {
         .args(["check", "rules"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("checked 4 files: no errors"));
+        .stderr(predicate::str::contains("checked 5 files: no errors"));
     bin()
         .args(["check", "tests/fixtures/check/invalid"])
         .assert()

@@ -640,3 +640,419 @@ fn chrono_now_ms() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+// ---------------------------------------------------------------- the commands
+// `scalerules fetch`, `backtest --prometheus` and `eval --prometheus`, through the real
+// binary against the real server.
+
+const FROM: &str = "2026-03-02T00:00:00Z";
+/// `FROM` + 360 minutes: the whole backfill.
+const TO: &str = "2026-03-02T06:00:00Z";
+
+fn scalerules() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_scalerules"))
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = scalerules()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run scalerules");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A policy on the backfilled `rps`, with the recorded replicas from Prometheus too.
+const POLICY: &str = r#"# A policy whose metrics come from Prometheus.
+service checkout {
+  replicas 1..20, start 4
+  metric rps = promql "rps{service=\"checkout\"}" in rps
+  when rps > 500 for 2m scale out by 2, cooldown 5m
+  when rps < 300 for 10m scale in by 1, cooldown 10m
+  model {
+    demand rps
+    capacity 60 rps per replica
+    startup 2m
+    price 0.10 per replica-hour
+    recorded replicas = promql "replicas{service=\"checkout\"}"
+  }
+}
+"#;
+
+fn rule_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write rule file");
+    path.display().to_string()
+}
+
+/// The CSV a fetch wrote, as (timestamp, column → values).
+fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<String>, Vec<Vec<Option<f64>>>) {
+    let text = std::fs::read_to_string(path).expect("read fetched CSV");
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .expect("header")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let mut times = Vec::new();
+    let mut columns = vec![Vec::new(); header.len() - 1];
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        times.push(cells[0].to_string());
+        for (c, cell) in columns.iter_mut().zip(&cells[1..]) {
+            c.push((!cell.is_empty()).then(|| cell.parse::<f64>().expect("a number")));
+        }
+    }
+    (header, times, columns)
+}
+
+#[test]
+fn fetch_cli_writes_the_backfilled_values_at_every_step() {
+    let Some(prom) = backfilled() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = rule_file(dir.path(), "checkout.scale", POLICY);
+    let out = dir.path().join("week.csv");
+    let (code, _, stderr) = run(&[
+        "fetch",
+        &rules,
+        "--prometheus",
+        &prom.url(),
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--step",
+        "1m",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (header, times, columns) = read_csv(&out);
+    assert_eq!(header, ["timestamp", "rps", "replicas"]);
+    assert_eq!(times.len(), MINUTES as usize);
+    assert_eq!(times[0], FROM);
+    assert_eq!(times[1], "2026-03-02T00:01:00Z");
+    for i in 0..MINUTES {
+        let k = i as usize;
+        assert_eq!(
+            columns[0][k].map(f64::to_bits),
+            Some(rps(i).to_bits()),
+            "rps at minute {i}"
+        );
+        assert_eq!(columns[1][k], Some(replicas(i)), "replicas at minute {i}");
+    }
+    // Parquet too, read back by the backtest's own loader below.
+    assert!(stderr.contains("wrote"), "{stderr}");
+}
+
+#[cfg(feature = "data")]
+#[test]
+fn backtest_through_prometheus_equals_the_backtest_of_the_fetched_file() {
+    let Some(prom) = backfilled() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = rule_file(dir.path(), "checkout.scale", POLICY);
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let url = prom.url();
+    let range = ["--from", FROM, "--to", TO, "--step", "1m"];
+    let (code, _, stderr) = run(&[
+        &[
+            "fetch",
+            &rules,
+            "--prometheus",
+            &url,
+            "-o",
+            &path("fetched.csv"),
+        ][..],
+        &range,
+    ]
+    .concat());
+    assert_eq!(code, 0, "{stderr}");
+    let fetch_json = |extra: &[&str]| {
+        let args = [&["backtest", rules.as_str(), "--format", "json"][..], extra].concat();
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        (stdout, stderr)
+    };
+    // Fetch + backtest in one go, keeping the data: the cache file is the fetch's file,
+    // and the report is byte for byte the report of `--data` on it.
+    let cache = path("cache.csv");
+    let cached = [
+        &["--prometheus", url.as_str(), "--cache", &cache][..],
+        &range,
+    ]
+    .concat();
+    let (via_prometheus, _) = fetch_json(&cached);
+    assert_eq!(
+        std::fs::read(path("cache.csv")).expect("cache"),
+        std::fs::read(path("fetched.csv")).expect("fetched"),
+        "the cache holds exactly what `fetch` writes"
+    );
+    let (via_file, _) = fetch_json(&["--data", &path("cache.csv")]);
+    assert_eq!(via_prometheus, via_file);
+    let report: serde_json::Value = serde_json::from_str(&via_file).expect("JSON report");
+    assert!(
+        report["decisions"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "the policy acts"
+    );
+    assert_eq!(report["model"]["recorded_replicas_present"], true);
+    // A second run reuses the cache (it covers the range) and reports the same.
+    let (again, note) = fetch_json(&cached);
+    assert!(note.contains("reusing"), "{note}");
+    assert_eq!(again, via_file);
+    // Without a cache: the same report, but the data is named by the server's URL.
+    let (direct, _) = fetch_json(&[&["--prometheus", url.as_str()][..], &range].concat());
+    let mut direct: serde_json::Value = serde_json::from_str(&direct).expect("JSON report");
+    assert_eq!(direct["data"]["path"], url.as_str());
+    direct["data"]["path"] = report["data"]["path"].clone();
+    direct["data"]["load"]["format"] = report["data"]["load"]["format"].clone();
+    assert_eq!(direct, report);
+    // And a Parquet fetch backtests to the same scores as the CSV.
+    let (code, _, stderr) = run(&[
+        &[
+            "fetch",
+            &rules,
+            "--prometheus",
+            &url,
+            "-o",
+            &path("week.parquet"),
+        ][..],
+        &range,
+    ]
+    .concat());
+    assert_eq!(code, 0, "{stderr}");
+    let (pq, _) = fetch_json(&["--data", &path("week.parquet")]);
+    let pq: serde_json::Value = serde_json::from_str(&pq).expect("JSON report");
+    assert_eq!(pq["policy"], report["policy"]);
+    assert_eq!(pq["decisions"], report["decisions"]);
+}
+
+#[test]
+fn fetch_cli_chunks_a_range_past_the_server_limit() {
+    let Some(prom) = backfilled() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = rule_file(dir.path(), "checkout.scale", POLICY);
+    let out = dir.path().join("seconds.csv");
+    // 6 hours at 1s: 21,600 points per series, beyond Prometheus' 11,000, so 3 calls each.
+    let (code, _, stderr) = run(&[
+        "fetch",
+        &rules,
+        "--prometheus",
+        &prom.url(),
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--step",
+        "1s",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, times, columns) = read_csv(&out);
+    assert_eq!(times.len(), 21_600);
+    assert!(times.len() > prom_limit());
+    // Between samples Prometheus shows the last one: second s of minute i is rps(i).
+    for (s, v) in columns[0].iter().enumerate() {
+        let i = (s / 60) as i64;
+        assert_eq!(v.map(f64::to_bits), Some(rps(i).to_bits()), "second {s}");
+    }
+}
+
+fn prom_limit() -> usize {
+    scalerules::prom::SERVER_MAX_POINTS
+}
+
+/// Every error at once: a PromQL error, several series, no data, each at its binding's
+/// line in the rule file; a metric without a query; then a stopped server.
+#[test]
+fn fetch_cli_errors_name_the_query_and_its_line() {
+    let Some(mut prom) = backfilled() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = rule_file(
+        dir.path(),
+        "broken.scale",
+        r#"service checkout {
+  replicas 1..20
+  metric rps = promql "sum(rate(rps[5m]" in rps
+  metric cpu = column "cpu_pct", promql "cpu" in %
+  metric gone = promql "no_such_metric" in count
+  when rps > 1 and cpu > 50% and gone > 1 scale out by 1
+}
+"#,
+    );
+    let out = dir.path().join("x.csv");
+    let fetch = |rules: &str, url: &str| {
+        run(&[
+            "fetch",
+            rules,
+            "--prometheus",
+            url,
+            "--from",
+            FROM,
+            "--to",
+            TO,
+            "-o",
+            out.to_str().expect("utf-8 path"),
+        ])
+    };
+    let (code, _, stderr) = fetch(&rules, &prom.url());
+    assert_eq!(code, 1, "{stderr}");
+    for (code, line, words) in [
+        ("E373", 3, ["sum(rate(rps[5m]", "parse error"]),
+        ("E374", 4, ["`pod`", "sum("]),
+        ("E375", 5, ["no_such_metric", "no data"]),
+    ] {
+        let at = format!("broken.scale:{line}:");
+        let block = stderr
+            .split("\n\n")
+            .find(|b| b.contains(code))
+            .unwrap_or_else(|| panic!("no {code} in:\n{stderr}"));
+        assert!(
+            stderr.contains(&at),
+            "{code} should point at {at}:\n{stderr}"
+        );
+        for w in words {
+            assert!(
+                stderr.contains(w),
+                "{code}: `{w}` missing:\n{block}\n---\n{stderr}"
+            );
+        }
+    }
+    // The label names the metric, not the column its values go to.
+    assert!(stderr.contains("the query of `cpu`"), "{stderr}");
+    assert!(!out.exists(), "no file is written when a query fails");
+    // A metric without a query: E379 at its line, before any request.
+    let unbound = rule_file(
+        dir.path(),
+        "unbound.scale",
+        "replicas 1..3\nmetric cpu = column \"cpu_pct\" in %\nwhen cpu > 80% scale out by 1\n",
+    );
+    let (code, _, stderr) = fetch(&unbound, &prom.url());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("E379") && stderr.contains("unbound.scale:2:"),
+        "{stderr}"
+    );
+    // The server goes away: E370, at the first query's line.
+    let good = rule_file(dir.path(), "checkout.scale", POLICY);
+    let url = prom.url();
+    prom.stop();
+    let (code, _, stderr) = fetch(&good, &url);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("E370"), "{stderr}");
+    assert!(stderr.contains("checkout.scale:4:"), "{stderr}");
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connection"),
+        "{stderr}"
+    );
+}
+
+/// `eval --prometheus` against a server scraping an exporter this test serves: quiet
+/// ticks, then the test raises the value and a rule fires; a failing query is missing
+/// data, reported on stderr each tick; SIGTERM ends it with exit 0 and a summary.
+#[cfg(unix)]
+#[test]
+fn live_eval_follows_the_exporter_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    if !available() {
+        return;
+    }
+    let load = std::sync::Arc::new(std::sync::Mutex::new(5.0_f64));
+    let exporter = {
+        let load = load.clone();
+        HttpServer::start(move |_| {
+            let v = *load.lock().expect("load");
+            Response::new(
+                200,
+                "text/plain; version=0.0.4",
+                format!("# TYPE load gauge\nload {v}\n"),
+            )
+        })
+    };
+    let prom = Prometheus::start(Options {
+        scrape: Some((exporter.addr().to_string(), "200ms")),
+        ..Options::default()
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = rule_file(
+        dir.path(),
+        "live.scale",
+        r#"replicas 1..10, start 2
+metric load = promql "max(load)" in count
+metric broken = promql "sum((" in count
+when load > 100 scale out by 3
+"#,
+    );
+    let mut child = scalerules()
+        .args(["eval", &rules, "--prometheus", &prom.url(), "--every", "1s"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start eval");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // A few quiet ticks: load 5 is below the threshold, so no decision.
+    assert!(
+        rx.recv_timeout(Duration::from_secs(4)).is_err(),
+        "no decision at load 5"
+    );
+    *load.lock().expect("load") = 500.0;
+    let line = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a decision after the load rises");
+    let d: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+    assert_eq!(
+        (d["from"].as_u64(), d["to"].as_u64()),
+        (Some(2), Some(5)),
+        "{line}"
+    );
+    assert_eq!(d["rule"], "when load > 100 scale out by 3");
+    assert_eq!(d["line"], 4);
+    assert_eq!(d["service"], "live");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "eval did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("stopped by a signal after"), "{stderr}");
+    assert!(stderr.contains(": 1 decision,"), "{stderr}");
+    // The broken query: a diagnostic at its line once, then one line per tick.
+    assert!(stderr.contains("live.scale:3:"), "{stderr}");
+    let per_tick = stderr
+        .lines()
+        .filter(|l| l.contains("E373 `broken`, line 3"))
+        .count();
+    assert!(per_tick >= 3, "{stderr}");
+}

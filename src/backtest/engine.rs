@@ -90,6 +90,8 @@ fn check(service: &Service, data: &Dataset, opts: &Options) -> Result<(), Backte
             });
         }
     }
+    crate::eval::check_window_sizes(service, data.tick_ms)
+        .map_err(BacktestError::WindowTooLarge)?;
     if opts.reversal_window_ms < 0 {
         return Err(BacktestError::BadModel(
             "the reversal window must not be negative".into(),

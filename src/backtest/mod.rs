@@ -45,6 +45,8 @@ pub enum BacktestError {
     },
     #[error("evaluator: {0}")]
     Eval(crate::eval::EvalError),
+    #[error("{0}")]
+    WindowTooLarge(crate::eval::WindowTooLarge),
 }
 
 impl BacktestError {
@@ -57,6 +59,7 @@ impl BacktestError {
             BacktestError::TickMismatch { .. } => Code::TICK_MISMATCH,
             BacktestError::Eval(_) => Code::EVALUATION_FAILED,
             BacktestError::NegativeValue { .. } => Code::NEGATIVE_VALUE,
+            BacktestError::WindowTooLarge(_) => Code::WINDOW_TOO_LARGE,
         }
     }
 
@@ -72,6 +75,9 @@ impl BacktestError {
             BacktestError::TickMismatch { .. } => {
                 Some("load the dataset with `tick_ms` set to the service's tick")
             }
+            BacktestError::WindowTooLarge(_) => Some(
+                "shorten the window, or resample the data to a coarser tick with --tick",
+            ),
             BacktestError::NegativeValue { .. } => Some(
                 "fix the value at its source, or blank the cell to mark it missing (the service's `on missing` mode then applies)",
             ),

@@ -203,8 +203,8 @@ pub fn write_timeline(tl: &Timeline, path: &Path, mode: &str) -> Result<(), Stri
         .unwrap_or("")
         .to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => write_csv(tl, path, mode),
-        "parquet" | "pq" => write_parquet(tl, path),
+        "csv" => crate::files::write_atomic(path, |tmp| write_csv(tl, tmp, mode)),
+        "parquet" | "pq" => crate::files::write_atomic(path, |tmp| write_parquet(tl, tmp)),
         _ => Err(format!(
             "cannot tell the timeline format of {}: use a .csv or .parquet file name",
             path.display()

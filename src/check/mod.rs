@@ -11,7 +11,7 @@ use crate::syntax::ast::MissingMode;
 use crate::syntax::ast::{self, Action, Item, ModelItem, Operand, Sustain};
 use crate::units::Millis;
 use crate::units::{Dimension, Unit};
-use resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
+use resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, Promql, UnitOrigin};
 use std::collections::HashMap;
 use units::Side;
 
@@ -445,10 +445,11 @@ impl<'a> ServiceChecker<'a> {
             return;
         }
         let column = m
+            .binding
             .column
             .as_ref()
             .map_or(m.name.node.clone(), |c| c.node.clone());
-        let col_span = m.column.as_ref().map_or(m.name.span, |c| c.span);
+        let col_span = m.binding.column.as_ref().map_or(m.name.span, |c| c.span);
         let suffix = Unit::from_suffix(&column);
         let (unit, origin, unit_span, fixed) = match (&m.unit, suffix) {
             (Some(u), suffix) => {
@@ -478,6 +479,10 @@ impl<'a> ServiceChecker<'a> {
                 source: MetricSource::Column(column),
                 unit,
                 unit_origin: origin,
+                promql: m.binding.promql.as_ref().map(|q| Promql {
+                    query: q.node.clone(),
+                    span: q.span,
+                }),
                 span: Some(m.span),
             },
             fixed,
@@ -537,6 +542,7 @@ impl<'a> ServiceChecker<'a> {
                 source,
                 unit,
                 unit_origin: origin,
+                promql: None,
                 span: None,
             },
             fixed,

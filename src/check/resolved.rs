@@ -19,7 +19,21 @@ pub struct Metric {
     pub unit: Unit,
     /// Where the unit came from, for `explain`.
     pub unit_origin: UnitOrigin,
+    /// `promql "…"` on its line: the query that gives its values from Prometheus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promql: Option<Promql>,
     pub span: Option<Span>,
+}
+
+/// `promql "QUERY"`: a PromQL query bound to a metric or to the recorded replicas. A
+/// fetch writes its values into the dataset column of the same binding (the `column`
+/// beside it, else the metric's name), so the file reads back with `--data`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Promql {
+    /// The query, escapes resolved.
+    pub query: String,
+    /// The quoted query in the rule file, for errors about it.
+    pub span: Span,
 }
 
 impl Metric {

@@ -1,7 +1,7 @@
 //! `scalerules backtest`: the counterfactual backtester (docs/backtest.md).
 
 use super::{load_rules, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::backtest::data::{load, DataRequest, Dataset};
+use crate::backtest::data::{load, DataRequest};
 use crate::backtest::{backtest_with_progress, output, Options};
 use crate::diagnostics::Format;
 use crate::timestamp::parse_bound;
@@ -36,7 +36,15 @@ pub struct BacktestArgs {
     pub file: PathBuf,
     /// The dataset (CSV or Parquet).
     #[arg(long)]
-    pub data: PathBuf,
+    #[cfg_attr(
+        feature = "prometheus",
+        arg(required_unless_present = "prometheus", conflicts_with = "prometheus")
+    )]
+    pub data: Option<PathBuf>,
+    /// Or fetch the data from Prometheus (`--prometheus URL --from -7d`).
+    #[cfg(feature = "prometheus")]
+    #[command(flatten)]
+    pub prometheus: super::prometheus::BacktestSource,
     /// The service to run (needed when the rule file has several; also selects the
     /// rows of a long-format dataset).
     #[arg(long)]
@@ -71,6 +79,26 @@ pub(crate) fn data_error(out: &mut Reporter, e: &crate::backtest::data::DataErro
     out.other(e, Some(&file), e.line());
 }
 
+/// The dataset request for `service`: [`DataRequest::for_service`] (its columns, and
+/// its name or `service_arg` for the rows of a long-format file, which the loader picks
+/// in its one read), with the window and the tick. Shared with `snapshot`, `diff` and
+/// the Prometheus cache.
+pub(crate) fn data_request(
+    service: &crate::ir::Service,
+    data: &std::path::Path,
+    service_arg: Option<&str>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    tick_ms: Option<i64>,
+) -> DataRequest {
+    DataRequest {
+        from_ms,
+        to_ms,
+        tick_ms,
+        ..DataRequest::for_service(data, service, service_arg)
+    }
+}
+
 pub fn run(args: BacktestArgs) -> ExitCode {
     let Ok(loaded) = load_rules(&args.file) else {
         return ExitCode::from(EXIT_USAGE);
@@ -89,100 +117,91 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         out.other(&e, None, None);
         return out.finish(EXIT_FAILURE);
     }
-    let run = match RunArgs::parse(&args, service) {
-        Ok(r) => r,
-        Err(code) => return code,
+    // With --prometheus, --from/--to are the fetch range (`-7d` allowed): see below.
+    let from_ms = match args
+        .data
+        .as_ref()
+        .and(args.window.from.as_deref())
+        .map(parse_bound)
+        .transpose()
+    {
+        Ok(v) => v,
+        Err(e) => return usage(format!("--from: {e}")),
     };
-    let req = DataRequest {
-        from_ms: run.from_ms,
-        to_ms: run.to_ms,
-        tick_ms: run.tick_ms,
-        ..DataRequest::for_service(&args.data, service, args.service.as_deref())
+    let to_ms = match args
+        .data
+        .as_ref()
+        .and(args.window.to.as_deref())
+        .map(parse_bound)
+        .transpose()
+    {
+        Ok(v) => v,
+        Err(e) => return usage(format!("--to: {e}")),
     };
-    let data = match load(&req) {
-        Ok(d) => d,
-        Err(e) => {
-            data_error(&mut out, &e);
-            return out.finish(EXIT_FAILURE);
-        }
+    let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
+        Ok(Some(0)) => return usage("--tick must be greater than 0"),
+        Ok(v) => v.or(service.tick),
+        Err(e) => return usage(format!("--tick: {e}")),
     };
-    run_on(service, &data, &args, &run, out)
-}
-
-/// The flags of a run, checked: the window, the tick and the reversal window in ms.
-pub(crate) struct RunArgs {
-    pub from_ms: Option<i64>,
-    pub to_ms: Option<i64>,
-    /// `--tick`, else the service's tick.
-    pub tick_ms: Option<i64>,
-    pub reversal_window_ms: i64,
-}
-
-impl RunArgs {
-    /// Parses and checks the flags (exit code 2 with a message when one is wrong).
-    pub(crate) fn parse(
-        args: &BacktestArgs,
-        service: &crate::ir::Service,
-    ) -> Result<RunArgs, ExitCode> {
-        let from_ms = match args.window.from.as_deref().map(parse_bound).transpose() {
-            Ok(v) => v,
-            Err(e) => return Err(usage(format!("--from: {e}"))),
-        };
-        let to_ms = match args.window.to.as_deref().map(parse_bound).transpose() {
-            Ok(v) => v,
-            Err(e) => return Err(usage(format!("--to: {e}"))),
-        };
-        let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
-            Ok(Some(0)) => return Err(usage("--tick must be greater than 0")),
-            Ok(v) => v.or(service.tick),
-            Err(e) => return Err(usage(format!("--tick: {e}"))),
-        };
-        let reversal_window_ms = match parse_duration(&args.reversal_window) {
-            Ok(v) => v,
-            Err(e) => return Err(usage(format!("--reversal-window: {e}"))),
-        };
-        if let Some(p) = &args.plot {
-            if p.extension().and_then(|e| e.to_str()) != Some("svg") {
-                return Err(usage(format!(
-                    "--plot: {} must be an .svg file",
-                    p.display()
-                )));
-            }
+    let reversal_window_ms = match parse_duration(&args.reversal_window) {
+        Ok(v) => v,
+        Err(e) => return usage(format!("--reversal-window: {e}")),
+    };
+    if let Some(p) = &args.plot {
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            return usage(format!("--plot: {} must be an .svg file", p.display()));
         }
-        if let Some(p) = &args.timeline {
-            let ext = p
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
-                return Err(usage(format!(
-                    "--timeline: {} must be a .csv or .parquet file",
-                    p.display()
-                )));
-            }
-        }
-        Ok(RunArgs {
-            from_ms,
-            to_ms,
-            tick_ms,
-            reversal_window_ms,
-        })
     }
-}
-
-/// Backtests `service` on an already-built dataset (loaded from a file, or fetched) and
-/// writes the report, the timeline and the chart the flags ask for.
-pub(crate) fn run_on(
-    service: &crate::ir::Service,
-    data: &Dataset,
-    args: &BacktestArgs,
-    run: &RunArgs,
-    mut out: Reporter,
-) -> ExitCode {
+    if let Some(p) = &args.timeline {
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
+            return usage(format!(
+                "--timeline: {} must be a .csv or .parquet file",
+                p.display()
+            ));
+        }
+    }
+    let data = match &args.data {
+        Some(path) => {
+            let req = data_request(
+                service,
+                path,
+                args.service.as_deref(),
+                from_ms,
+                to_ms,
+                tick_ms,
+            );
+            match load(&req) {
+                Ok(d) => d,
+                Err(e) => {
+                    data_error(&mut out, &e);
+                    return out.finish(EXIT_FAILURE);
+                }
+            }
+        }
+        // `--prometheus`: the fetched range, read as a dataset file is.
+        #[cfg(feature = "prometheus")]
+        None => match super::prometheus::backtest_data(
+            &args.prometheus,
+            &args.window,
+            service,
+            &loaded,
+            tick_ms,
+            &mut out,
+        ) {
+            Ok(d) => d,
+            Err(code) => return code,
+        },
+        #[cfg(not(feature = "prometheus"))]
+        None => return usage("--data is needed"),
+    };
     let opts = Options {
         replay: args.replay,
-        reversal_window_ms: run.reversal_window_ms,
+        reversal_window_ms,
         timeline: args.timeline.is_some() || args.plot.is_some(),
     };
     let bar = (std::io::stderr().is_terminal() && data.len() > 200_000).then(|| {
@@ -194,7 +213,7 @@ pub(crate) fn run_on(
         pb.set_message("backtest");
         pb
     });
-    let result = backtest_with_progress(service, data, &opts, &mut |done, _| {
+    let result = backtest_with_progress(service, &data, &opts, &mut |done, _| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
@@ -215,7 +234,7 @@ pub(crate) fn run_on(
         }
     }
     if let (Some(p), Some(tl)) = (&args.plot, &report.timeline) {
-        if let Err(e) = std::fs::write(p, output::svg(&report, tl)) {
+        if let Err(e) = crate::files::write_file(p, output::svg(&report, tl)) {
             return usage(format!("cannot write {}: {e}", p.display()));
         }
     }

@@ -359,7 +359,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
     if let (Some(p), Some(ot), Some(nt)) = (&args.plot, &old_r.timeline, &new_r.timeline) {
         let title = format!("scalerules diff: {}", new_r.service);
         let svg = overlay_svg(&title, &args.old, ot, &args.new, nt);
-        if let Err(e) = std::fs::write(p, svg) {
+        if let Err(e) = crate::files::write_file(p, svg) {
             return usage(format!("cannot write {}: {e}", p.display()));
         }
     }

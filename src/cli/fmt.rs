@@ -3,8 +3,8 @@
 use super::{stderr_color, term_width, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use crate::diagnostics::{render, Format, SourceFile};
 use crate::fmt::format_source;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -15,32 +15,6 @@ pub struct FmtArgs {
     /// Change nothing: print a unified diff and exit 1 when a file is not formatted.
     #[arg(long)]
     pub check: bool,
-}
-
-/// Writes `text` to `path` atomically: a temporary file in the same directory, renamed.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "rules".into());
-    let tmp = dir.join(format!(".{name}.fmt-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// The unified diff `fmt --check` prints.
@@ -102,7 +76,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
         if args.check {
             print!("{}", diff(&name, &src, &formatted));
             worse(&mut status, EXIT_FAILURE);
-        } else if let Err(e) = write_atomic(path, &formatted) {
+        } else if let Err(e) = crate::files::write_file(path, &formatted) {
             eprintln!("error: cannot write {name}: {e}");
             worse(&mut status, EXIT_USAGE);
         } else {

@@ -9,8 +9,14 @@ pub mod datasets;
 #[cfg(feature = "data")]
 pub mod diff;
 pub mod eval;
+#[cfg(feature = "prometheus")]
+pub mod fetch;
 pub mod fmt;
 pub mod lint;
+#[cfg(feature = "prometheus")]
+pub mod live;
+#[cfg(feature = "prometheus")]
+pub mod prometheus;
 #[cfg(feature = "data")]
 pub mod snapshot;
 pub mod test;
@@ -47,11 +53,12 @@ pub fn needs_data(command: &str) -> ExitCode {
 /// The slice of a dataset a command runs on (`backtest`, `snapshot`, `diff`).
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WindowArgs {
-    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms.
-    #[arg(long)]
+    /// Start of the window (inclusive): RFC 3339, a date, or unix seconds/ms (with
+    /// --prometheus also `-7d`, `now-1h`).
+    #[arg(long, allow_hyphen_values = true)]
     pub from: Option<String>,
-    /// End of the window (exclusive).
-    #[arg(long)]
+    /// End of the window (exclusive); with --prometheus, default `now`.
+    #[arg(long, allow_hyphen_values = true)]
     pub to: Option<String>,
     /// Resample to this tick (e.g. `1m`); default: the service's `tick`, else the dataset's.
     #[arg(long)]
@@ -148,14 +155,19 @@ impl Reporter {
 
     /// A rule file's diagnostics (warnings and errors).
     pub fn rules(&mut self, loaded: &Loaded) {
-        let diags = &loaded.compiled.diagnostics;
+        self.diagnostics(&loaded.compiled.diagnostics, &loaded.file);
+    }
+
+    /// Diagnostics about `file` found after it compiled (a Prometheus query that
+    /// failed, a binding a command needs), rendered with its source.
+    pub fn diagnostics(&mut self, diags: &[crate::diagnostics::Diagnostic], file: &SourceFile) {
         if self.format == Format::Json {
-            self.json.extend(json_values(diags, &loaded.file));
+            self.json.extend(json_values(diags, file));
         } else if !diags.is_empty() {
             let width = term_width();
             eprint!(
                 "{}",
-                render(diags, &loaded.file, self.format, stderr_color(), width)
+                render(diags, file, self.format, stderr_color(), width)
             );
         }
     }

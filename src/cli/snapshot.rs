@@ -176,7 +176,8 @@ fn accept_command(args: &SnapshotArgs, file: &Path) -> String {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
-    std::fs::write(path, text).map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
+    crate::files::write_file(path, text)
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
 }
 
 fn remove_pending(snap: &Path) -> Result<bool, ExitCode> {

@@ -61,7 +61,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         results.push(r);
     }
     if let Some(path) = &args.junit {
-        if let Err(e) = std::fs::write(path, junit_xml(&results)) {
+        if let Err(e) = crate::files::write_file(path, junit_xml(&results)) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(EXIT_USAGE);
         }

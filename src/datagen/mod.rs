@@ -44,6 +44,15 @@ pub enum DatagenError {
     UnknownPreset { name: String, known: String },
 }
 
+impl crate::files::WriteFailure for DatagenError {
+    fn write_failure(path: &Path, source: std::io::Error) -> Self {
+        DatagenError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DatagenError + '_ {
     move |source| DatagenError::Io {
         path: path.to_path_buf(),
@@ -574,7 +583,7 @@ pub fn write_preset(preset: &Preset, dir: &Path) -> Result<Vec<PathBuf>, Datagen
     if !preset.committed {
         for file in preset.files {
             let path = dir.join(file);
-            write_large(preset, &path)?;
+            crate::files::write_atomic(&path, |tmp| write_large(preset, tmp))?;
             written.push(path);
         }
         return Ok(written);
@@ -586,9 +595,10 @@ pub fn write_preset(preset: &Preset, dir: &Path) -> Result<Vec<PathBuf>, Datagen
             std::fs::create_dir_all(parent).map_err(io_err(&path))?;
         }
         if file.ends_with(".parquet") {
-            write_parquet(&table, &path)?;
+            crate::files::write_atomic(&path, |tmp| write_parquet(&table, tmp))?;
         } else {
-            write_csv(&table, &path).map_err(io_err(&path))?;
+            crate::files::write_atomic(&path, |tmp| write_csv(&table, tmp))
+                .map_err(io_err(&path))?;
         }
         written.push(path);
     }

@@ -69,6 +69,7 @@ registry! {
     UNTERMINATED_BLOCK = "E002" "unterminated-block" "a `{` has no matching `}`";
     UNKNOWN_KEYWORD = "E003" "unknown-keyword" "a word that is not a keyword stands where a statement must start";
     INVALID_NUMBER = "E004" "invalid-number" "a number is malformed, not an integer where one is needed, or out of range";
+    NESTING_TOO_DEEP = "E005" "nesting-too-deep" "a condition nests deeper than the limit (parentheses, `not`, chained `and`/`or`)";
     // E1xx: check (names, units, bounds)
     MISSING_REPLICAS = "E101" "missing-replicas" "a service has no `replicas MIN..MAX` line";
     INVALID_BOUNDS = "E102" "invalid-bounds" "the replica bounds are reversed or empty";
@@ -130,7 +131,8 @@ registry! {
     TICK_MISMATCH = "E354" "tick-mismatch" "the service's tick and the dataset grid disagree";
     EVALUATION_FAILED = "E355" "evaluation-failed" "the evaluator rejected a sample";
     NEGATIVE_VALUE = "E356" "negative-value" "a demand or replica-count cell is negative";
-    // E37x: Prometheus (`prom::PromErrorKind`: fetching metrics over the HTTP API). E379 is reserved.
+    WINDOW_TOO_LARGE = "E357" "window-too-large" "an aggregate's window would hold more samples than the limit at the dataset's tick";
+    // E37x: Prometheus (`prom::PromErrorKind`: fetching metrics over the HTTP API; E379 from the commands).
     PROM_UNREACHABLE = "E370" "prometheus-unreachable" "the Prometheus server cannot be reached (connection refused, unknown host, TLS failure)";
     PROM_TIMEOUT = "E371" "prometheus-timeout" "a Prometheus request timed out";
     PROM_HTTP_STATUS = "E372" "prometheus-http-status" "the server answered with an HTTP error status (401, 403, 404, 5xx, …)";
@@ -140,6 +142,7 @@ registry! {
     PROM_BAD_RESPONSE = "E376" "bad-prometheus-response" "the answer is not a Prometheus API response of the expected type";
     PROM_BAD_RANGE = "E377" "invalid-time-range" "invalid time range or step (`--from`, `--to`, `--step`)";
     PROM_BAD_CONFIG = "E378" "invalid-client-settings" "invalid client settings (URL, token, basic auth, header, CA file)";
+    NO_PROMQL_BINDING = "E379" "no-promql-binding" "a metric the command reads from Prometheus has no `promql \"…\"` binding";
 }
 
 impl Code {

@@ -15,7 +15,7 @@ pub mod series;
 pub mod target;
 mod window;
 
-pub use window::{quantile, Window};
+pub use window::{check_window_sizes, quantile, Window, WindowTooLarge, MAX_WINDOW_SAMPLES};
 
 use crate::ir::{self, Cond, Direction, Millis, MissingMode, RuleId, Sustain, Value};
 use crate::timestamp::format_duration;
@@ -166,6 +166,12 @@ impl<'p> Evaluator<'p> {
     /// The current (requested) replica count.
     pub fn replicas(&self) -> u32 {
         self.replicas
+    }
+
+    /// Whether some window dropped samples early to stay within
+    /// [`MAX_WINDOW_SAMPLES`] (online, where the sample interval is not known ahead).
+    pub fn windows_truncated(&self) -> bool {
+        self.windows.iter().any(Window::truncated)
     }
 
     /// Evaluates at `t` with one SI value per metric slot (NaN = missing).
@@ -425,7 +431,10 @@ fn update_sustain(
             if c {
                 state.trues.push_back(t);
             }
-            while state.trues.front().is_some_and(|&x| x <= t - window) {
+            // Only the newest `m` trues matter: memory stays bounded by `m`.
+            while state.trues.len() > m as usize
+                || state.trues.front().is_some_and(|&x| x <= t - window)
+            {
                 state.trues.pop_front();
             }
             state.trues.len() >= m as usize

@@ -1,9 +1,58 @@
 //! Incremental window aggregates over (t − window, t]. Each push and each query is
 //! amortised O(1) for avg/sum/min/max/rate; quantiles keep the window's values in a
 //! sorted buffer (O(log n) search plus a short memmove, bounded by the window's samples).
+//!
+//! Memory is bounded whatever the stream: a window holds at most [`MAX_WINDOW_SAMPLES`]
+//! samples. Where the sample interval is known before work starts (a backtest's grid, a
+//! declared `tick`), [`check_window_sizes`] refuses a window that would need more; online,
+//! with an unknown interval, a window that fills up drops its oldest samples early and
+//! says so ([`Window::truncated`]).
 
-use crate::ir::{AggFunc, Millis};
+use crate::ir::{self, AggFunc, Millis};
+use crate::timestamp::format_duration;
 use std::collections::VecDeque;
+
+/// The most samples one window holds: 16–24 MB of state (a `p99` over a day of one-second
+/// samples needs 86 400; over a year, 31.5 million).
+pub const MAX_WINDOW_SAMPLES: usize = 1_000_000;
+
+/// An aggregate whose window would hold more than [`MAX_WINDOW_SAMPLES`] samples at
+/// the given interval.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error(
+    "`{func}({metric}, {window})` would hold {samples} samples at one every {tick}, more than \
+     the limit of {MAX_WINDOW_SAMPLES} per window",
+    window = format_duration(*window),
+    tick = format_duration(*tick)
+)]
+pub struct WindowTooLarge {
+    pub func: String,
+    pub metric: String,
+    pub window: Millis,
+    pub tick: Millis,
+    pub samples: i64,
+}
+
+/// Refuses, before any work, a service whose windows would outgrow
+/// [`MAX_WINDOW_SAMPLES`] with one sample every `tick_ms`.
+pub fn check_window_sizes(service: &ir::Service, tick_ms: Millis) -> Result<(), WindowTooLarge> {
+    if tick_ms <= 0 {
+        return Ok(());
+    }
+    for a in &service.aggregates {
+        let samples = a.window / tick_ms + 1;
+        if samples > MAX_WINDOW_SAMPLES as i64 {
+            return Err(WindowTooLarge {
+                func: a.func.name(),
+                metric: service.metrics[a.metric.0].name.clone(),
+                window: a.window,
+                tick: tick_ms,
+                samples,
+            });
+        }
+    }
+    Ok(())
+}
 
 /// The running state of one aggregate.
 #[derive(Clone, Debug)]
@@ -19,6 +68,8 @@ pub struct Window {
     /// Sum of counter increases between consecutive samples in the window.
     increase: f64,
     sorted: Vec<f64>,
+    /// Whether samples were ever dropped early to stay within [`MAX_WINDOW_SAMPLES`].
+    truncated: bool,
 }
 
 impl Window {
@@ -33,7 +84,14 @@ impl Window {
             popped: 0,
             increase: 0.0,
             sorted: Vec::new(),
+            truncated: false,
         }
+    }
+
+    /// Whether the window ever dropped samples still inside it because it held
+    /// [`MAX_WINDOW_SAMPLES`]: its value then covers the newest samples only.
+    pub fn truncated(&self) -> bool {
+        self.truncated
     }
 
     /// Adds the sample at `t` (NaN = missing: ignored) and drops samples at or before
@@ -43,6 +101,13 @@ impl Window {
             self.add(t, v);
         }
         self.evict(t - self.width);
+        if self.samples.len() > MAX_WINDOW_SAMPLES {
+            // Drop the oldest sample early, through the same path as a timed eviction.
+            if let Some(&(oldest, _)) = self.samples.front() {
+                self.truncated = true;
+                self.evict(oldest);
+            }
+        }
     }
 
     fn add(&mut self, t: Millis, v: f64) {
@@ -211,6 +276,20 @@ mod tests {
         assert_eq!(w.value(), 15.0);
         w.push(300_000, 30.0); // (0, 300000]: the sample at 0 leaves
         assert_eq!(w.value(), 25.0);
+    }
+
+    #[test]
+    fn a_window_holds_at_most_the_limit() {
+        let mut w = Window::new(AggFunc::Sum, 365 * 86_400_000);
+        for i in 0..(MAX_WINDOW_SAMPLES as i64 + 10) {
+            w.push(i * 1000, 1.0);
+        }
+        assert!(w.truncated());
+        assert_eq!(w.samples.len(), MAX_WINDOW_SAMPLES);
+        assert_eq!(w.value(), MAX_WINDOW_SAMPLES as f64);
+        let mut small = Window::new(AggFunc::Avg, 60_000);
+        small.push(0, 1.0);
+        assert!(!small.truncated());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::span::Span;
 use crate::syntax::ast::*;
-use crate::syntax::lex::{fold_ws, trim_span};
+use crate::syntax::lex::{fold_ws, quote, trim_span};
 
 pub fn item_span(src: &str, i: &Item) -> Span {
     let span = match i {
@@ -153,8 +153,8 @@ pub fn item(src: &str, i: &Item) -> String {
         }
         Item::Metric(m) => {
             let mut s = format!("metric {}", m.name.node);
-            if let Some(c) = &m.column {
-                s.push_str(&format!(" = column \"{}\"", c.node));
+            if m.binding.column.is_some() || m.binding.promql.is_some() {
+                s.push_str(&format!(" = {}", binding(&m.binding)));
             }
             if let Some(u) = &m.unit {
                 s.push_str(&format!(" in {}", unit(u.node).trim()));
@@ -182,7 +182,7 @@ pub fn model_item(src: &str, m: &ModelItem) -> String {
         ModelItem::Capacity(q, _) => format!("capacity {} per replica", quantity(q)),
         ModelItem::Startup(d, _) => format!("startup {}", duration(d)),
         ModelItem::Price(n, _) => format!("price {} per replica-hour", n.text),
-        ModelItem::Recorded(c, _) => format!("recorded replicas = column \"{}\"", c.node),
+        ModelItem::Recorded(b, _) => format!("recorded replicas = {}", binding(b)),
         ModelItem::Utilization(u, _) => format!("utilization {}", u.node),
         ModelItem::Latency { metric, base, .. } => match base {
             Some(b) => format!("latency {} base {}", metric.node, duration(b)),
@@ -193,4 +193,13 @@ pub fn model_item(src: &str, m: &ModelItem) -> String {
             format!("slo {}", comparison(c))
         }
     }
+}
+
+/// `column "…"`, `promql "…"` or both, strings escaped.
+fn binding(b: &Binding) -> String {
+    let parts: Vec<String> = [("column", &b.column), ("promql", &b.promql)]
+        .into_iter()
+        .filter_map(|(kw, text)| text.as_ref().map(|t| format!("{kw} {}", quote(&t.node))))
+        .collect();
+    parts.join(", ")
 }

@@ -2,6 +2,7 @@
 //! in SI (`0.3s`, `0.75`, `1000/s`); durations in seconds.
 
 use super::*;
+use crate::syntax::lex::quote;
 use crate::units::{fmt_num, Dimension};
 use std::fmt::{self, Display, Formatter};
 
@@ -52,8 +53,12 @@ impl Display for Service {
         writeln!(f, "  metrics:")?;
         for (i, m) in self.metrics.iter().enumerate() {
             let source = match &m.source {
-                MetricSource::Column(c) => format!("column \"{c}\""),
+                MetricSource::Column(c) => format!("column {}", quote(c)),
                 MetricSource::Builtin(b) => format!("simulated {}", b.name()),
+            };
+            let source = match &m.promql {
+                Some(q) => format!("{source}, promql {}", quote(&q.query)),
+                None => source,
             };
             let origin = match &m.unit_origin {
                 UnitOrigin::Declared => "declared".to_string(),
@@ -128,9 +133,15 @@ impl Display for Service {
                 Some(p) => writeln!(f, "    price: {} per replica-hour", fmt_num(p))?,
                 None => writeln!(f, "    price: none")?,
             }
-            match &m.recorded_replicas {
-                Some(c) => writeln!(f, "    recorded replicas: column \"{c}\"")?,
-                None => writeln!(f, "    recorded replicas: none")?,
+            match (&m.recorded_replicas, &m.recorded_promql) {
+                (Some(c), Some(q)) => writeln!(
+                    f,
+                    "    recorded replicas: column {}, promql {}",
+                    quote(c),
+                    quote(&q.query)
+                )?,
+                (Some(c), None) => writeln!(f, "    recorded replicas: column {}", quote(c))?,
+                (None, _) => writeln!(f, "    recorded replicas: none")?,
             }
             for u in &m.utilization {
                 writeln!(f, "    utilization: m{} {}", u.0, self.metrics[u.0].name)?;

@@ -115,11 +115,21 @@ impl Lowerer<'_> {
             .get(&c.span)
             .copied()
             .unwrap_or(crate::units::Unit::Count);
+        // Values are shown in the unit the user wrote on the literal (`utilization >
+        // 71%` shows `71%`), else in the metric's.
+        let written = [&c.lhs, &c.rhs].into_iter().find_map(|o| match o {
+            Operand::Literal(q) => q
+                .unit
+                .as_ref()
+                .map(|u| u.node)
+                .filter(|u| u.dimension() == unit.dimension()),
+            _ => None,
+        });
         Compare {
             lhs: self.value(&c.lhs, unit),
             op: c.op.node,
             rhs: self.value(&c.rhs, unit),
-            unit,
+            unit: written.unwrap_or(unit),
             span: c.span,
         }
     }
@@ -167,6 +177,7 @@ impl Lowerer<'_> {
             startup: 0,
             price_per_hour: None,
             recorded_replicas: None,
+            recorded_promql: None,
             utilization: Vec::new(),
             latency: Vec::new(),
             slos: Vec::new(),
@@ -181,7 +192,15 @@ impl Lowerer<'_> {
                 ModelItem::Capacity(q, _) => capacity = Some(q),
                 ModelItem::Startup(d, _) => out.startup = duration_ms(d).unwrap_or(0),
                 ModelItem::Price(p, _) => out.price_per_hour = Some(p.value),
-                ModelItem::Recorded(col, _) => out.recorded_replicas = Some(col.node.clone()),
+                ModelItem::Recorded(b, _) => {
+                    // Without a column, a fetch names the column after the statement.
+                    let column = b.column.as_ref().map_or("replicas", |c| c.node.as_str());
+                    out.recorded_replicas = Some(column.to_string());
+                    out.recorded_promql = b.promql.as_ref().map(|q| Promql {
+                        query: q.node.clone(),
+                        span: q.span,
+                    });
+                }
                 ModelItem::Utilization(n, _) => out.utilization.extend(metric(n)),
                 ModelItem::Latency {
                     metric: n, base, ..

@@ -12,7 +12,9 @@ pub use crate::syntax::ast::{CmpOp, Direction, MissingMode};
 use crate::units::Unit;
 use serde::Serialize;
 
-pub use crate::check::resolved::{AggFunc, Builtin, Metric, MetricId, MetricSource, UnitOrigin};
+pub use crate::check::resolved::{
+    AggFunc, Builtin, Metric, MetricId, MetricSource, Promql, UnitOrigin,
+};
 pub use crate::units::Millis;
 
 /// A checked, lowered rule file.
@@ -134,6 +136,52 @@ impl Service {
             })
             .collect()
     }
+
+    /// What a fetch from Prometheus needs, one entry per dataset column in the order of
+    /// [`Service::columns`], then the recorded replicas: the column and its `promql`
+    /// binding, or `None` for a column without one (the recorded replicas are left
+    /// out then, as a backtest runs without them).
+    pub fn promql_columns(&self) -> Vec<PromqlColumn<'_>> {
+        let mut out: Vec<PromqlColumn> = self
+            .metrics
+            .iter()
+            .filter_map(|m| match &m.source {
+                MetricSource::Column(c) => Some(PromqlColumn {
+                    column: c,
+                    promql: m.promql.as_ref(),
+                    name: &m.name,
+                    declared: m.span,
+                }),
+                MetricSource::Builtin(_) => None,
+            })
+            .collect();
+        let recorded = self
+            .model
+            .as_ref()
+            .and_then(|m| Some((m.recorded_replicas.as_deref()?, m.recorded_promql.as_ref()?)));
+        if let Some((column, promql)) = recorded {
+            if !out.iter().any(|c| c.column == column) {
+                out.push(PromqlColumn {
+                    column,
+                    promql: Some(promql),
+                    name: "recorded replicas",
+                    declared: Some(promql.span),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One dataset column a fetch writes: see [`Service::promql_columns`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PromqlColumn<'a> {
+    pub column: &'a str,
+    pub promql: Option<&'a Promql>,
+    /// The metric's name (`recorded replicas` for the model's line).
+    pub name: &'a str,
+    /// Where it is declared (an undeclared metric, named only in a rule, has no line).
+    pub declared: Option<Span>,
 }
 
 /// Index of an aggregate in [`Service::aggregates`].
@@ -183,7 +231,8 @@ pub struct Compare {
     pub lhs: Value,
     pub op: CmpOp,
     pub rhs: Value,
-    /// The unit values are shown in (the metric's unit).
+    /// The unit values are shown in: the literal's unit as written, else the metric's
+    /// (SI values convert from the metric's unit on the way in, so this is display only).
     pub unit: Unit,
     pub span: Span,
 }
@@ -221,14 +270,19 @@ pub enum Action {
 }
 
 impl Action {
-    /// The unclamped target from `current` replicas.
+    /// The unclamped target from `current` replicas. Saturates: a percentage of
+    /// `1e26%` (found by fuzzing) must not overflow.
     pub fn target(self, current: u32) -> i64 {
         let n = i64::from(current);
         match self {
             Action::OutBy(k) => n + i64::from(k),
-            Action::OutByPercent(p) => n + ((n as f64 * p / 100.0).ceil() as i64).max(1),
+            Action::OutByPercent(p) => {
+                n.saturating_add(((n as f64 * p / 100.0).ceil() as i64).max(1))
+            }
             Action::InBy(k) => n - i64::from(k),
-            Action::InByPercent(p) => n - ((n as f64 * p / 100.0).floor() as i64).max(1),
+            Action::InByPercent(p) => {
+                n.saturating_sub(((n as f64 * p / 100.0).floor() as i64).max(1))
+            }
             Action::To(k) => i64::from(k),
         }
     }
@@ -271,6 +325,9 @@ pub struct Model {
     pub price_per_hour: Option<f64>,
     /// The dataset column with the replica count history ran with.
     pub recorded_replicas: Option<String>,
+    /// `recorded replicas = promql "…"`: the query that fetches that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_promql: Option<Promql>,
     /// Metrics proportional to demand per ready replica.
     pub utilization: Vec<MetricId>,
     /// Metrics that follow the queueing model.

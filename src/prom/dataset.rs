@@ -75,24 +75,26 @@ pub fn write_dataset(fetched: &Fetched, path: &Path) -> Result<DatasetFormat, Wr
         path: path.to_path_buf(),
         source,
     };
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".partial");
-    let tmp = PathBuf::from(tmp_name);
-    let written = match format {
-        DatasetFormat::Csv => std::fs::File::create(&tmp)
+    crate::files::write_atomic(path, |tmp| match format {
+        DatasetFormat::Csv => std::fs::File::create(tmp)
             .and_then(|f| {
                 let mut w = io::BufWriter::new(f);
                 write_csv(fetched, &mut w)?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()
+                w.into_inner().map_err(|e| e.into_error()).map(drop)
             })
             .map_err(io_err),
-        DatasetFormat::Parquet => write_parquet(fetched, &tmp, path),
-    };
-    let renamed = written.and_then(|()| std::fs::rename(&tmp, path).map_err(io_err));
-    if renamed.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        DatasetFormat::Parquet => write_parquet(fetched, tmp, path),
+    })?;
+    Ok(format)
+}
+
+impl crate::files::WriteFailure for WriteError {
+    fn write_failure(path: &Path, source: io::Error) -> Self {
+        WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
-    renamed.map(|()| format)
 }
 
 fn check_names(fetched: &Fetched, path: &Path) -> Result<(), WriteError> {
@@ -230,9 +232,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         assert_eq!(write_dataset(&fetched(), &path).unwrap(), format);
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        assert!(!PathBuf::from(partial).exists());
+        // Written through `files::write_atomic`: nothing but the file is left.
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
         let request = crate::backtest::data::DataRequest {
             path: path.clone(),
             timestamp_column: "timestamp".into(),

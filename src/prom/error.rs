@@ -12,9 +12,11 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 /// Error codes of the Prometheus client and a one-line summary of each: a view of the
-/// project's registry (`diagnostics::codes`, stage `Prometheus`).
+/// project's registry (`diagnostics::codes`, stage `Prometheus`), without E379, which
+/// the commands raise about the rule file before any request.
 pub fn prom_error_codes() -> impl Iterator<Item = (&'static str, &'static str)> {
     crate::diagnostics::Code::of_stage(crate::diagnostics::Stage::Prometheus)
+        .filter(|c| c.code != Code::NO_PROMQL_BINDING)
         .map(|c| (c.code.as_str(), c.summary))
 }
 

@@ -30,7 +30,7 @@ pub struct Service {
 pub enum Item {
     /// `replicas 2..40, start 4`
     Replicas(ReplicasDecl),
-    /// `metric p95 = column "latency_p95_ms" in ms`
+    /// `metric p95 = column "latency_p95_ms" in ms`, `metric p95 = promql "…" in s`
     Metric(MetricDecl),
     /// `on missing hold`
     OnMissing(Spanned<MissingMode>),
@@ -63,13 +63,24 @@ pub struct ReplicasDecl {
     pub span: Span,
 }
 
-/// `metric NAME [= column "COL"] [in UNIT]`
+/// `metric NAME [= BINDING] [in UNIT]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDecl {
     pub name: Spanned<String>,
-    pub column: Option<Spanned<String>>,
+    pub binding: Binding,
     pub unit: Option<Spanned<Unit>>,
     pub span: Span,
+}
+
+/// Where a metric's values come from: `= column "COL"`, `= promql "QUERY"`, or both,
+/// `= column "COL", promql "QUERY"`; neither when the line has no `=`. Strings hold the
+/// text with its escapes (`\"`, `\\`) resolved; spans cover the quoted literal.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Binding {
+    /// `column "latency_p95_ms"` — the dataset column
+    pub column: Option<Spanned<String>>,
+    /// `promql "sum(rate(x[1m]))"` — the PromQL query that `fetch` and live `eval` run
+    pub promql: Option<Spanned<String>>,
 }
 
 /// What an unknown (missing) condition counts as.
@@ -320,8 +331,9 @@ pub enum ModelItem {
     Startup(Duration, Span),
     /// `price 0.10 per replica-hour`
     Price(Number, Span),
-    /// `recorded replicas = column "replicas"`
-    Recorded(Spanned<String>, Span),
+    /// `recorded replicas = column "replicas"` / `= promql "…"` — the replica count the
+    /// service really ran with
+    Recorded(Binding, Span),
     /// `utilization cpu` — a metric proportional to load per ready replica
     Utilization(Spanned<String>, Span),
     /// `latency p95 base 80ms` — a latency that follows the queueing model

@@ -218,27 +218,49 @@ fn metric_decl(p: Pair<Rule>) -> Result<MetricDecl> {
     let mut c = Children::of(p);
     c.skip_keywords();
     let name = spanned_str(&c.next("metric name")?);
-    let mut column = None;
+    let mut binding = Binding::default();
     let mut unit = None;
     for child in c.pairs {
         match child.as_rule() {
-            Rule::string => column = Some(string(child)?),
+            Rule::column_binding | Rule::promql_binding => binding_part(child, &mut binding)?,
             Rule::unit => unit = Some(Spanned::new(unit_name(&child)?, span_of(&child))),
             _ => {}
         }
     }
     Ok(MetricDecl {
         name,
-        column,
+        binding,
         unit,
         span,
     })
 }
 
+/// `column "…"` or `promql "…"`, stored into its slot of `binding`.
+fn binding_part(p: Pair<Rule>, binding: &mut Binding) -> Result<()> {
+    let kind = p.as_rule();
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let text = string(c.next("quoted string")?)?;
+    match kind {
+        Rule::column_binding => binding.column = Some(text),
+        _ => binding.promql = Some(text),
+    }
+    Ok(())
+}
+
+/// A `binding` (the pairs left in `c`).
+fn binding(c: Children) -> Result<Binding> {
+    let mut out = Binding::default();
+    for child in c.pairs {
+        binding_part(child, &mut out)?;
+    }
+    Ok(out)
+}
+
 fn string(p: Pair<Rule>) -> Result<Spanned<String>> {
     let span = span_of(&p);
     let body = Children::of(p).next("string body")?;
-    Ok(Spanned::new(body.as_str().to_string(), span))
+    Ok(Spanned::new(super::lex::unescape(body.as_str()), span))
 }
 
 fn duration(p: Pair<Rule>) -> Result<Duration> {
@@ -450,7 +472,7 @@ fn model_block(p: Pair<Rule>) -> Result<Model> {
             Rule::capacity_decl => ModelItem::Capacity(quantity(c.next("capacity")?)?, s),
             Rule::startup_decl => ModelItem::Startup(duration(c.next("startup")?)?, s),
             Rule::price_decl => ModelItem::Price(number(&c.next("price")?), s),
-            Rule::recorded_decl => ModelItem::Recorded(string(c.next("recorded column")?)?, s),
+            Rule::recorded_decl => ModelItem::Recorded(binding(c)?, s),
             Rule::utilization_decl => {
                 ModelItem::Utilization(spanned_str(&c.next("utilization metric")?), s)
             }

@@ -12,7 +12,7 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         EOI => "end of file",
         ident => "a name",
         number => "a number",
-        string => "a quoted column name like \"latency_p95_ms\"",
+        string => "a quoted string like \"latency_p95_ms\"",
         quantity => "a number, with a unit where it has one (`300ms`, `75%`, `1000`)",
         duration => "a duration like `5m`",
         time_unit => "a time unit (`ms`, `s`, `m`, `h`, `d`)",
@@ -27,6 +27,7 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_start => "`start`",
         kw_metric => "`metric`",
         kw_column => "`column`",
+        kw_promql => "`promql`",
         kw_in => "`in`",
         kw_on => "`on`",
         kw_missing => "`missing`",
@@ -59,7 +60,9 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_reserved | condition_keyword => return None,
         replica_hour => "`replica-hour`",
         replicas_decl => "`..` between the bounds, as in `replicas 2..40`",
-        metric_decl => "`= column \"NAME\"` or `in UNIT`",
+        metric_decl => "`= column \"NAME\"`, `= promql \"QUERY\"` or `in UNIT`",
+        column_binding => "`column \"NAME\"`",
+        promql_binding => "`promql \"QUERY\"`",
         rule_options | rule_cooldown => "`, cooldown DURATION`",
         sustain => "`for DURATION`",
         action => "`scale`",
@@ -83,6 +86,7 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_start
             | kw_metric
             | kw_column
+            | kw_promql
             | kw_in
             | kw_on
             | kw_missing
@@ -143,6 +147,7 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "start",
     "metric",
     "column",
+    "promql",
     "in",
     "on",
     "missing",
@@ -243,6 +248,23 @@ mod tests {
     }
 
     #[test]
+    fn strings_take_escaped_quotes_and_backslashes() {
+        for ok in [
+            r#""""#,
+            r#""a b""#,
+            r#""a\"b""#,
+            r#""a\\""#,
+            r#""\d+""#,
+            r#""x#y""#,
+        ] {
+            assert!(full(Rule::string, ok), "{ok} should be a string");
+        }
+        for bad in [r#""a\""#, "\"a\nb\"", r#""a"b""#] {
+            assert!(!full(Rule::string, bad), "{bad} should not be a string");
+        }
+    }
+
+    #[test]
     fn statements() {
         assert!(full(Rule::replicas_decl, "replicas 2..40, start 4"));
         assert!(full(
@@ -250,6 +272,27 @@ mod tests {
             "metric p95 = column \"latency_p95_ms\" in ms"
         ));
         assert!(full(Rule::metric_decl, "metric cpu in %"));
+        assert!(full(
+            Rule::metric_decl,
+            r#"metric p95 = promql "max(x{service=\"checkout\"})" in s"#
+        ));
+        assert!(full(
+            Rule::metric_decl,
+            r#"metric rps = column "rps", promql "sum(rate(x[1m]))""#
+        ));
+        assert!(!full(
+            Rule::metric_decl,
+            r#"metric rps = promql "x", column "rps""#
+        ));
+        assert!(full(
+            Rule::recorded_decl,
+            r#"recorded replicas = column "replicas""#
+        ));
+        assert!(full(
+            Rule::recorded_decl,
+            r#"recorded replicas = promql "sum(kube_deployment_status_replicas)""#
+        ));
+        assert!(!full(Rule::recorded_decl, "recorded replicas"));
         assert!(full(Rule::cooldown_decl, "cooldown out 3m, in 10m"));
         assert!(full(Rule::price_decl, "price 0.10 per replica-hour"));
         assert!(full(Rule::missing_decl, "on missing hold"));

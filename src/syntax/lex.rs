@@ -1,6 +1,7 @@
-//! The lexical facts the parser drops: comments. The one place that knows where a `#`
-//! comment starts, and so where a statement's text really ends; spans, rule texts, the
-//! formatter, the linter and `# allow(...)` comments all ask here.
+//! The lexical facts the parser drops: comments and string escapes. The one place that
+//! knows where a `#` comment starts, and so where a statement's text really ends; spans,
+//! rule texts, the formatter, the linter and `# allow(...)` comments all ask here. It also
+//! reads and writes string literals (`unescape`, `quote`) for the parser and formatter.
 
 use crate::span::Span;
 
@@ -8,14 +9,49 @@ use crate::span::Span;
 /// string does not count).
 pub fn comment_start(line: &str) -> Option<usize> {
     let mut in_string = false;
+    let mut escaped = false;
     for (i, c) in line.char_indices() {
         match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
             '"' => in_string = !in_string,
             '#' if !in_string => return Some(i),
             _ => {}
         }
     }
     None
+}
+
+/// The text of a string literal's body: `\"` is a quote, `\\` a backslash; any other
+/// backslash stays as it is (so `\d` in a PromQL regex needs no doubling).
+pub fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '\\' {
+            if let Some(&next @ ('"' | '\\')) = chars.peek() {
+                out.push(next);
+                chars.next();
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `text` as a string literal, quotes included: the inverse of [`unescape`].
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        if matches!(ch, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+    out
 }
 
 /// One line split into code and comment (`#` included), both trimmed at the end.
@@ -66,6 +102,23 @@ mod tests {
             ("when a > 1 scale out by 1", Some("# go"))
         );
         assert_eq!(comment_start("no comment"), None);
+    }
+
+    #[test]
+    fn escaped_quote_does_not_end_a_string() {
+        let line = r##"metric a = promql "x{l=\"#\"}" # c"##;
+        assert_eq!(comment_start(line), Some(line.len() - 3));
+        assert_eq!(comment_start(r##"column "a\\" # c"##), Some(13));
+    }
+
+    #[test]
+    fn strings_round_trip_through_quote_and_unescape() {
+        for text in [r#"a"b"#, r"a\b", r"\d+", "", r#"\""#, "plain"] {
+            let quoted = quote(text);
+            assert_eq!(unescape(&quoted[1..quoted.len() - 1]), text);
+        }
+        assert_eq!(quote(r#"x{a="b\c"}"#), r#""x{a=\"b\\c\"}""#);
+        assert_eq!(unescape(r"\d"), r"\d");
     }
 
     #[test]

@@ -4,6 +4,9 @@ pub mod ast;
 mod cst_to_ast;
 mod grammar;
 pub mod lex;
+mod nesting;
+
+pub use nesting::{MAX_NESTING, MAX_PARENTHESES};
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Sink};
 use crate::span::Span;
@@ -20,6 +23,10 @@ const MAX_SYNTAX_ERRORS: usize = 10;
 /// independent mistakes on later statements are reported in the same run; an error that
 /// merely follows from the blanked line (one that does not start a statement) is dropped.
 pub fn parse(src: &str, implicit_name: &str, sink: &mut Sink) -> Option<ast::File> {
+    if let Some(d) = nesting::check_nesting(src) {
+        sink.push(d);
+        return None;
+    }
     let mut text = src.to_string();
     let mut errors: Vec<Diagnostic> = Vec::new();
     loop {

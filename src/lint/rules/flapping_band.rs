@@ -81,6 +81,8 @@ pub struct Threshold {
     pub op: CmpOp,
     /// SI
     pub value: f64,
+    /// The unit the threshold was written in, for display.
+    pub unit: Unit,
     pub span: Span,
 }
 
@@ -149,6 +151,7 @@ fn threshold(s: &ir::Service, b: (f64, CmpOp, &ir::Compare)) -> Threshold {
         name: value_name(s, &var_side(b.2)),
         op: b.1,
         value: b.0,
+        unit: b.2.unit,
         span: b.2.span,
     }
 }
@@ -189,7 +192,6 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         if !utilisation_like(s, m) {
             continue;
         }
-        let unit = s.metrics[m].unit;
         let rules = |d: Direction| {
             s.rules
                 .iter()
@@ -203,6 +205,8 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                 let Some(down) = upper_bound(s, &ri.condition, m).map(|b| threshold(s, b)) else {
                     continue;
                 };
+                // Shown in the unit the scale-out rule's threshold was written in.
+                let unit = up.unit;
                 let overlaps = up.value < down.value
                     || (up.value == down.value && up.op == CmpOp::Ge && down.op == CmpOp::Le);
                 if overlaps {
@@ -244,6 +248,24 @@ mod tests {
             d.map(|d| d.message.as_str()),
             Some("at 4 replicas, cpu 76% → scale out by 2 → 6 replicas → ≈50.7% < 55% (scale-in threshold) → oscillation")
         );
+    }
+
+    /// The `utilization` builtin is a fraction inside; the lint speaks in the `%` written.
+    #[test]
+    fn shows_values_in_the_unit_written() {
+        let src = "replicas 4..20\nmodel {\n  demand rps\n  capacity 100 rps per replica\n}\nwhen utilization > 71% scale out by 2\nwhen utilization < 55% scale in by 1\n";
+        let r = crate::lint::lint_source(src, "t").unwrap_or_default();
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "W201")
+            .expect("W201");
+        assert!(
+            d.message.contains("utilization 72% → scale out by 2"),
+            "{}",
+            d.message
+        );
+        assert!(!d.message.contains("fraction"), "{}", d.message);
     }
 
     #[test]
