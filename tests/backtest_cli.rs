@@ -107,13 +107,15 @@ fn replay_is_labelled_in_table_and_json() {
 fn missing_column_is_e302_with_exit_1() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path().join("bad.csv");
-    std::fs::write(&p, "timestamp,rps,replicas,cpu_pct\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
+    // `latency_p95_ms` may be absent (its latency has a base, so it is modelled);
+    // `cpu_pct` may not.
+    std::fs::write(&p, "timestamp,rps,replicas,latency_p95_ms\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
         .expect("write");
     bt().args(["backtest", "rules/checkout.scale", "--data"])
         .arg(&p)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("E302").and(predicate::str::contains("latency_p95_ms")));
+        .stderr(predicate::str::contains("E302").and(predicate::str::contains("cpu_pct")));
 }
 
 #[test]
@@ -294,7 +296,7 @@ fn long_format_rows_are_picked_by_the_policy_service() {
 fn json_format_puts_diagnostics_on_stderr_as_json() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("bad.csv");
-    std::fs::write(&data, "timestamp,rps,replicas,cpu_pct\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
+    std::fs::write(&data, "timestamp,rps,replicas,latency_p95_ms\n2026-03-02T00:00:00Z,100,2,50\n2026-03-02T00:01:00Z,100,2,50\n")
         .expect("write");
     let reversed = dir.path().join("reversed.scale");
     std::fs::write(
@@ -339,4 +341,163 @@ fn json_format_puts_diagnostics_on_stderr_as_json() {
         let want_file = file.map(|f| f.display().to_string());
         assert_eq!(first["file"].as_str(), want_file.as_deref(), "{v}");
     }
+}
+
+/// A rule file reading only `rps` and a modelled latency, in `dir`.
+fn demand_only_rules(dir: &Path, price: &str) -> std::path::PathBuf {
+    let rules = dir.join("web.scale");
+    std::fs::write(
+        &rules,
+        format!(
+            "service web {{\n  replicas 1..10, start 2\n  metric p95 = column \"latency_p95_ms\" in ms\n  \
+             when p95 > 200ms for 2m scale out by 1, cooldown 2m\n  when p95 < 100ms for 10m scale in by 1\n  \
+             model {{\n    demand rps\n    capacity 100 rps per replica\n    startup 60s\n{price}    \
+             latency p95 base 80ms\n    slo p95 < 300ms\n  }}\n}}\n"
+        ),
+    )
+    .expect("write rules");
+    rules
+}
+
+/// `timestamp,rps` only: a demand curve rising from 100 to 490 rps and back, per minute.
+fn demand_only_data(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("demand.csv");
+    let mut text = String::from("timestamp,rps\n");
+    for i in 0..120 {
+        let rps = 100 + 10 * (if i < 60 { i } else { 120 - i }) - (i % 3);
+        text.push_str(&format!(
+            "2026-03-02T{:02}:{:02}:00Z,{rps}\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    std::fs::write(&data, text).expect("write data");
+    data
+}
+
+/// Issue 11: with `latency p95 base 80ms` the latency is entirely modelled, so a
+/// demand-only dataset (no `latency_p95_ms` column) backtests, SLO included.
+#[test]
+fn modelled_latency_needs_no_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = demand_only_rules(dir.path(), "    price 0.10 per replica-hour\n");
+    let data = demand_only_data(dir.path());
+    let v = json(&[
+        rules.to_str().expect("utf-8"),
+        "--data",
+        data.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(v["data"]["ticks"], 120);
+    assert_eq!(v["metrics"][0]["name"], "p95");
+    assert_eq!(v["metrics"][0]["treatment"], "latency_base");
+    assert_eq!(
+        v["data"]["load"]["optional_missing"],
+        serde_json::json!(["latency_p95_ms"])
+    );
+    assert_eq!(v["slo"]["declared"], serde_json::json!(["slo p95 < 300ms"]));
+    // The modelled latency rises with the load, so the policy reacts to it.
+    assert!(
+        v["policy"]["thrashing"]["scale_outs"].as_u64().unwrap_or(0) > 0,
+        "{v}"
+    );
+    // A metric without a base still needs its column: E302 names it.
+    let plain = dir.path().join("plain.scale");
+    std::fs::write(
+        &plain,
+        std::fs::read_to_string(&rules)
+            .expect("read")
+            .replace("latency p95 base 80ms", "latency p95"),
+    )
+    .expect("write");
+    bt().arg("backtest")
+        .arg(&plain)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E302").and(predicate::str::contains("latency_p95_ms")));
+}
+
+/// Issue 11: a model without `price` says that no price was given instead of a cost
+/// of 0.00, in the table and in the JSON (`cost` and `price_per_hour` are null).
+#[test]
+fn no_price_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = demand_only_rules(dir.path(), "");
+    let data = demand_only_data(dir.path());
+    let (rules, data) = (
+        rules.to_str().expect("utf-8"),
+        data.to_str().expect("utf-8"),
+    );
+    let v = json(&[rules, "--data", data]);
+    assert_eq!(v["model"]["price_per_hour"], serde_json::Value::Null);
+    assert_eq!(v["policy"]["cost"]["cost"], serde_json::Value::Null);
+    assert_eq!(
+        v["baselines"]["oracle"]["cost"]["cost"],
+        serde_json::Value::Null
+    );
+    assert!(v["policy"]["cost"]["replica_hours"].as_f64().unwrap_or(0.0) > 0.0);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("no price given"), "{notes}");
+
+    let out = bt()
+        .args(["backtest", rules, "--data", data])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let table =
+        String::from_utf8_lossy(&out.stdout).replace(dir.path().to_str().unwrap_or(""), "[dir]");
+    let cost_row = table
+        .lines()
+        .find(|l| l.contains(" cost "))
+        .unwrap_or_default();
+    assert!(
+        cost_row.contains("no price") && !cost_row.contains("0.00"),
+        "{cost_row}"
+    );
+    insta::assert_snapshot!("backtest_no_price_table", table);
+}
+
+/// Issue 11: the same inputs give byte-identical output, run after run (the report
+/// holds no time of day, no hash-map order, no thread-dependent sum).
+#[test]
+fn output_is_deterministic() {
+    let run = |args: &[&str]| {
+        let out = bt().args(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    for rules in ["rules/checkout.scale", "rules/queue-worker.scale"] {
+        let data = if rules.contains("queue") {
+            "datasets/queue-worker.csv"
+        } else {
+            "datasets/checkout.csv"
+        };
+        let args = ["backtest", rules, "--data", data, "--format", "json"];
+        let first = run(&args);
+        assert!(!first.is_empty());
+        assert!(first == run(&args), "{rules}: two JSON reports differ");
+    }
+    // The snapshot file too: written twice from scratch, the same bytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = |name: &str| {
+        let out = dir.path().join(name);
+        run(&[
+            "snapshot",
+            "--accept",
+            "rules/checkout.scale",
+            "--data",
+            "datasets/checkout.csv",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        std::fs::read(&out).expect("snapshot written")
+    };
+    let (a, b) = (snap("a.snap"), snap("b.snap"));
+    assert!(!a.is_empty());
+    assert!(a == b, "two snapshot files differ");
 }

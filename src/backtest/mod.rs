@@ -6,15 +6,17 @@
 //! run (cost, SLO breaches, thrashing, SPEC RG elasticity) next to three baselines
 //! (the recorded replica counts, the cheapest breach-free static count, the
 //! per-tick oracle). docs/backtest.md documents every formula and JSON key.
+pub mod baseline;
 pub mod data;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod policy;
+pub mod report;
+pub mod score;
 
-pub use engine::{
-    backtest, backtest_with_progress, Options, Report, Scores, Timeline, COUNTERFACTUAL_LABEL,
-    REPLAY_LABEL,
-};
+pub use engine::{backtest, backtest_with_progress, Options, COUNTERFACTUAL_LABEL, REPLAY_LABEL};
+pub use report::{Report, Scores, Timeline};
 
 use crate::diagnostics::Code;
 

@@ -7,6 +7,7 @@ use crate::eval::Window;
 use crate::ir::{self, Builtin, CmpOp, MetricSource, Service, Value};
 use crate::units::Dimension;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// Latency reported when ρ ≥ 1 and the latency has a base: `100 × base`.
 pub const SATURATION_BASE_FACTOR: f64 = 100.0;
@@ -104,13 +105,16 @@ impl<'a> Model<'a> {
                 model.capacity
             )));
         }
+        // A latency with a base is modelled entirely: its column may be absent.
+        let modelled = crate::backtest::data::modelled_columns(service);
         let mut cols = Vec::with_capacity(service.metrics.len());
         for m in &service.metrics {
             cols.push(match &m.source {
-                MetricSource::Column(c) => Some(
-                    data.column(c)
-                        .ok_or_else(|| BacktestError::MissingColumn(c.clone()))?,
-                ),
+                MetricSource::Column(c) => match data.column(c) {
+                    Some(v) => Some(v),
+                    None if modelled.contains(&c.as_str()) => None,
+                    None => return Err(BacktestError::MissingColumn(c.clone())),
+                },
                 MetricSource::Builtin(_) => None,
             });
         }
@@ -274,12 +278,20 @@ impl<'a> Model<'a> {
         rho
     }
 
-    /// Like [`values`](Self::values), but only the metrics the SLOs read: what the
-    /// oracle's search needs at every candidate count.
-    fn slo_values(&self, i: usize, n: u32, out: &mut [f64]) -> f64 {
-        let rho = self.rho(i, n, 0.0);
+    /// Like [`values`](Self::values), but only the metrics the SLOs read (the other
+    /// slots of `out` are left as they are): all a breach needs, so what the oracle's
+    /// search and the baseline runs compute.
+    pub fn slo_values(
+        &self,
+        i: usize,
+        ready: u32,
+        requested: u32,
+        backlog: f64,
+        out: &mut [f64],
+    ) -> f64 {
+        let rho = self.rho(i, ready, backlog);
         for &slot in &self.slo_slots {
-            out[slot] = self.value_of(slot, self.kinds[slot], i, rho, n, n, 0.0);
+            out[slot] = self.value_of(slot, self.kinds[slot], i, rho, ready, requested, backlog);
         }
         rho
     }
@@ -417,8 +429,15 @@ impl<'a> Model<'a> {
 
     /// The fewest replicas in [min, max] with ρ < 1 and every SLO met at tick `i`
     /// with no backlog (SLO aggregates are taken as the instantaneous value).
-    /// `None` when even `max` fails.
-    pub fn demand_replicas(&self, i: usize, scratch: &mut [f64], aggs: &mut [f64]) -> Option<u32> {
+    /// `None` when even `max` fails. `hint` (usually the previous tick's answer) is
+    /// where the search starts; the answer does not depend on it.
+    pub fn demand_replicas(
+        &self,
+        i: usize,
+        hint: Option<u32>,
+        scratch: &mut [f64],
+        aggs: &mut [f64],
+    ) -> Option<u32> {
         let (min, max) = (self.service.min, self.service.max);
         // ρ < 1 needs N > d / capacity.
         let lb = (self.demand[i] / self.model.capacity).floor();
@@ -429,20 +448,39 @@ impl<'a> Model<'a> {
         };
         let start = if self.demand[i] <= 0.0 { min } else { start };
         let mut ok = |n: u32| {
-            let rho = self.slo_values(i, n, scratch);
+            let rho = self.slo_values(i, n, n, 0.0, scratch);
             for &a in &self.slo_aggs {
                 aggs[a] = scratch[self.service.aggregates[a].metric.0];
             }
             rho < 1.0 && !self.slo_violated(scratch, aggs)
         };
         // Every metric function is monotone in N (more replicas never raise utilisation
-        // or latency), so feasibility is monotone too. The answer is usually at or just
-        // above the lower bound: gallop up from it, then bisect the last step.
-        if ok(start) {
-            return Some(start);
+        // or latency), so feasibility is monotone too: the answer is the one count that
+        // holds while the count below fails (or is below `start`). Demand moves slowly,
+        // so the previous tick's answer is usually it or a step away: gallop from there
+        // (down when it holds, up when it fails), then bisect the last step.
+        let c = hint.unwrap_or(start).clamp(start, max);
+        if ok(c) {
+            if c == start || !ok(c - 1) {
+                return Some(c);
+            }
+            // Invariant: `hi` holds; find the lowest count that holds, in [start, hi).
+            let (mut hi, mut step) = (c - 1, 1u32);
+            let lo = loop {
+                if hi == start {
+                    return Some(start);
+                }
+                let next = hi.saturating_sub(step).max(start);
+                if !ok(next) {
+                    break next;
+                }
+                hi = next;
+                step = step.saturating_mul(2);
+            };
+            return Some(bisect(lo, hi, &mut ok));
         }
         // Invariant: `lo` fails.
-        let (mut lo, mut step) = (start, 1u32);
+        let (mut lo, mut step) = (c, 1u32);
         let hi = loop {
             if lo == max {
                 return None;
@@ -454,18 +492,22 @@ impl<'a> Model<'a> {
             lo = next;
             step = step.saturating_mul(2);
         };
-        // `lo` fails, `hi` holds: bisect between them.
-        let (mut lo, mut hi) = (lo + 1, hi);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if ok(mid) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        Some(hi)
+        Some(bisect(lo, hi, &mut ok))
     }
+}
+
+/// The lowest count in (lo, hi] that holds, when `lo` fails and `hi` holds.
+fn bisect(lo: u32, hi: u32, ok: &mut impl FnMut(u32) -> bool) -> u32 {
+    let (mut lo, mut hi) = (lo + 1, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
 }
 
 /// Sliding windows for SLO aggregates along one simulated run.
@@ -528,5 +570,206 @@ impl Queue {
             saturated: rho >= 1.0,
             latency: f64::NAN,
         }
+    }
+}
+
+/// The replicas between a decision and readiness: a scale-out's replicas join the
+/// ready count `startup` after the tick that asked for them; a scale-in cancels the
+/// newest pending replicas first, then removes ready ones at once (docs/backtest.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    ready: u32,
+    /// (ready at, count), ascending by time.
+    pending: VecDeque<(i64, u32)>,
+}
+
+impl Pipeline {
+    /// A fleet of `ready` replicas with nothing pending.
+    pub fn new(ready: u32) -> Self {
+        Pipeline {
+            ready,
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// Replicas serving now.
+    pub fn ready(&self) -> u32 {
+        self.ready
+    }
+
+    /// Replicas requested but not ready yet.
+    pub fn pending(&self) -> u32 {
+        self.pending.iter().map(|p| p.1).sum()
+    }
+
+    /// Moves the replicas whose startup has ended by `t` to ready; returns the ready count.
+    pub fn advance(&mut self, t: i64) -> u32 {
+        while let Some(&(at, k)) = self.pending.front() {
+            if at > t {
+                break;
+            }
+            self.ready += k;
+            self.pending.pop_front();
+        }
+        self.ready
+    }
+
+    /// `k` more replicas, ready at `at`.
+    pub fn start(&mut self, at: i64, k: u32) {
+        // Startup is one constant, so `at` rarely goes backwards: then this is a push.
+        let pos = self.pending.partition_point(|p| p.0 <= at);
+        self.pending.insert(pos, (at, k));
+    }
+
+    /// `k` fewer replicas: the newest pending ones are cancelled first, then ready ones
+    /// are removed (never below zero).
+    pub fn stop(&mut self, mut k: u32) {
+        while k > 0 {
+            match self.pending.back_mut() {
+                Some(p) => {
+                    let take = p.1.min(k);
+                    p.1 -= take;
+                    k -= take;
+                    if p.1 == 0 {
+                        self.pending.pop_back();
+                    }
+                }
+                None => {
+                    self.ready = self.ready.saturating_sub(k);
+                    k = 0;
+                }
+            }
+        }
+    }
+
+    /// Applies a decision from `from` to `to` replicas taken at `t`: a scale-out
+    /// starts the difference, ready at `t + startup`.
+    pub fn decide(&mut self, from: u32, to: u32, ready_at: i64) {
+        if to > from {
+            self.start(ready_at, to - from);
+        } else {
+            self.stop(from - to);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_out_becomes_ready_after_startup() {
+        let mut p = Pipeline::new(2);
+        p.start(100, 3);
+        assert_eq!((p.advance(99), p.pending()), (2, 3));
+        assert_eq!((p.advance(100), p.pending()), (5, 0));
+    }
+
+    #[test]
+    fn scale_in_cancels_newest_pending_first() {
+        let mut p = Pipeline::new(4);
+        p.start(100, 2);
+        p.start(200, 3);
+        p.stop(4); // cancels the 3 of t=200 and one of t=100
+        assert_eq!((p.ready(), p.pending()), (4, 1));
+        p.stop(3); // the last pending one, then two ready
+        assert_eq!((p.ready(), p.pending()), (2, 0));
+        p.stop(10);
+        assert_eq!(p.ready(), 0);
+        assert_eq!(p.advance(1_000), 0);
+    }
+
+    #[test]
+    fn out_of_order_starts_stay_sorted() {
+        let mut p = Pipeline::new(0);
+        p.start(300, 1);
+        p.start(100, 2);
+        p.start(300, 4);
+        assert_eq!(p.advance(100), 2);
+        assert_eq!(p.advance(299), 2);
+        assert_eq!(p.advance(300), 7);
+    }
+
+    #[test]
+    fn decide_maps_directions() {
+        let mut p = Pipeline::new(3);
+        p.decide(3, 5, 50);
+        assert_eq!((p.ready(), p.pending()), (3, 2));
+        p.decide(5, 2, 60);
+        assert_eq!((p.ready(), p.pending()), (2, 0));
+    }
+
+    #[test]
+    fn oracle_search_does_not_depend_on_its_hint() {
+        let svc = crate::compile(
+            "service s {\n  replicas 1..40\n  metric rps = column \"rps\" in rps\n  metric p95 = column \"p95\" in ms\n  when rps > 100 rps scale out by 1\n  model {\n    demand rps\n    capacity 10 rps per replica\n    latency p95 base 20ms\n    slo p95 < 50ms\n  }\n}\n",
+            "s",
+        )
+        .program
+        .expect("compiles");
+        let demand = [0.0, 5.0, 9.99, 10.0, 55.0, 121.0, 239.0, 400.0, 1e6];
+        let data = dataset(&[("rps", &demand), ("p95", &[f64::NAN; 9])]);
+        let m = Model::new(&svc.services[0], &data).expect("model");
+        let (mut scratch, mut aggs) = (vec![0.0; 2], vec![]);
+        for (i, d) in demand.iter().enumerate() {
+            let cold = m.demand_replicas(i, None, &mut scratch, &mut aggs);
+            // The fewest with p95 = 20 / (1 - ρ) < 50 ms, i.e. ρ < 0.6.
+            let want = (1..=40).find(|&n| d / (10.0 * f64::from(n)) < 0.6);
+            assert_eq!(cold, want, "tick {i}");
+            for hint in [0, 1, 2, 7, 20, 39, 40, 41, u32::MAX] {
+                let warm = m.demand_replicas(i, Some(hint), &mut scratch, &mut aggs);
+                assert_eq!(warm, cold, "tick {i}, hint {hint}");
+            }
+        }
+    }
+
+    fn dataset(columns: &[(&str, &[f64])]) -> Dataset {
+        let n = columns[0].1.len();
+        Dataset {
+            path: "x.csv".into(),
+            tick_ms: 1000,
+            timestamps_ms: (0..n as i64).map(|i| i * 1000).collect(),
+            columns: columns
+                .iter()
+                .map(|(name, v)| crate::backtest::data::Column {
+                    name: name.to_string(),
+                    values: v.to_vec(),
+                })
+                .collect(),
+            report: crate::backtest::data::LoadReport {
+                format: crate::backtest::data::FileFormat::Csv,
+                rows_read: n,
+                blank_rows_skipped: 0,
+                rows_other_services: 0,
+                rows_before_from: 0,
+                rows_after_to: 0,
+                rows_used: n,
+                gap_ticks_filled: 0,
+                null_cells: Vec::new(),
+                resampled: false,
+                inferred_tick_ms: Some(1000),
+                services: Vec::new(),
+                service: None,
+                optional_missing: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn queue_carries_backlog() {
+        // One replica of 10 rps for a 1-second tick against 15 rps: 5 left over.
+        let svc = crate::compile(
+            "service s {\n  replicas 1..4\n  metric rps = column \"rps\" in rps\n  when rps > 100 rps scale out by 1\n  model {\n    demand rps\n    capacity 10 rps per replica\n  }\n}\n",
+            "s",
+        )
+        .program
+        .expect("compiles");
+        let data = dataset(&[("rps", &[15.0, 0.0])]);
+        let m = Model::new(&svc.services[0], &data).expect("model");
+        let mut q = Queue { backlog: 0.0 };
+        let st = q.advance(&m, 0, 1, m.rho(0, 1, 0.0));
+        assert_eq!((st.backlog, st.delayed, q.backlog), (0.0, 5.0, 5.0));
+        let st = q.advance(&m, 1, 1, m.rho(1, 1, q.backlog));
+        assert_eq!((st.backlog, q.backlog), (5.0, 0.0));
     }
 }

@@ -1,7 +1,7 @@
 //! Rendering a [`Report`]: the comparison table, the per-tick timeline (CSV or
 //! Parquet) and the SVG chart (drawn with `crate::chart`).
 
-use super::engine::{Report, Scores, Timeline};
+use super::report::{Report, Scores, Timeline};
 use crate::chart::{self, esc, Frame};
 use crate::timestamp::{format_duration, format_timestamp};
 use comfy_table::{presets, CellAlignment, Table};
@@ -59,7 +59,9 @@ pub fn table(r: &Report, unicode: bool) -> String {
     type Row = (&'static str, fn(&Scores) -> String);
     let rows: &[Row] = &[
         ("replica-hours", |s| f(s.cost.replica_hours, 1)),
-        ("cost", |s| f(s.cost.cost, 2)),
+        ("cost", |s| {
+            s.cost.cost.map_or("no price".into(), |c| f(c, 2))
+        }),
         ("mean replicas", |s| f(s.cost.mean_replicas, 2)),
         ("peak replicas", |s| s.cost.peak_replicas.to_string()),
         ("breach minutes", |s| f(s.sla.breach_minutes, 1)),

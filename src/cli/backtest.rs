@@ -79,8 +79,10 @@ pub(crate) fn data_error(out: &mut Reporter, e: &crate::backtest::data::DataErro
     out.other(e, Some(&file), e.line());
 }
 
-/// The dataset request for `service`: its columns (and the recorded replica column when
-/// the model names one), the window and the tick. Shared with `snapshot` and `diff`.
+/// The dataset request for `service`: [`DataRequest::for_service`] (its columns, and
+/// its name or `service_arg` for the rows of a long-format file, which the loader picks
+/// in its one read), with the window and the tick. Shared with `snapshot`, `diff` and
+/// the Prometheus cache.
 pub(crate) fn data_request(
     service: &crate::ir::Service,
     data: &std::path::Path,
@@ -89,34 +91,11 @@ pub(crate) fn data_request(
     to_ms: Option<i64>,
     tick_ms: Option<i64>,
 ) -> DataRequest {
-    let mut optional = Vec::new();
-    if let Some(c) = service
-        .model
-        .as_ref()
-        .and_then(|m| m.recorded_replicas.clone())
-    {
-        optional.push(c);
-    }
-    // A long-format file (with a `service` column) is filtered to one service: the one
-    // `--service` names, else the policy's own service when the file holds it. A wide
-    // file has no `service` column, so it is never filtered.
-    let services = crate::backtest::data::inspect(data)
-        .ok()
-        .and_then(|info| info.services);
-    let filter = match (service_arg, &services) {
-        (_, None) => None,
-        (Some(s), Some(_)) => Some(s.to_string()),
-        (None, Some(names)) => names.iter().find(|n| **n == service.name).cloned(),
-    };
     DataRequest {
-        path: data.to_path_buf(),
-        columns: service.columns().iter().map(|c| c.to_string()).collect(),
-        optional_columns: optional,
-        service: filter,
         from_ms,
         to_ms,
         tick_ms,
-        ..DataRequest::default()
+        ..DataRequest::for_service(data, service, service_arg)
     }
 }
 

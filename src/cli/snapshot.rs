@@ -1,9 +1,9 @@
 //! `scalerules snapshot`: the backtest outcome of a rule file, kept in git beside it and
 //! reviewed like an insta snapshot (docs/testing.md).
 
-use super::backtest::{data_error, data_request, usage};
+use super::backtest::{data_error, usage};
 use super::{Loaded, Reporter, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
-use crate::backtest::data::load;
+use crate::backtest::data::{load, DataRequest};
 use crate::backtest::{backtest, Options, Report};
 use crate::diagnostics::Format;
 use crate::snapshot::{compare, Comparison, Outcome};
@@ -109,14 +109,12 @@ pub(crate) fn backtest_loaded(
         out.other(&e, None, None);
         return Err(ExitCode::from(EXIT_FAILURE));
     }
-    let req = data_request(
-        service,
-        spec.data,
-        spec.service,
-        spec.from_ms,
-        spec.to_ms,
-        spec.tick_ms.or(service.tick),
-    );
+    let req = DataRequest {
+        from_ms: spec.from_ms,
+        to_ms: spec.to_ms,
+        tick_ms: spec.tick_ms.or(service.tick),
+        ..DataRequest::for_service(spec.data, service, spec.service)
+    };
     let data = load(&req).map_err(|e| {
         data_error(out, &e);
         ExitCode::from(EXIT_FAILURE)

@@ -150,11 +150,10 @@ impl Display for Service {
                 si(m.capacity, demand.unit)
             )?;
             writeln!(f, "    startup: {}", secs(m.startup))?;
-            writeln!(
-                f,
-                "    price: {} per replica-hour",
-                fmt_num(m.price_per_hour)
-            )?;
+            match m.price_per_hour {
+                Some(p) => writeln!(f, "    price: {} per replica-hour", fmt_num(p))?,
+                None => writeln!(f, "    price: none")?,
+            }
             match (&m.recorded_replicas, &m.recorded_promql) {
                 (Some(c), Some(q)) => writeln!(
                     f,

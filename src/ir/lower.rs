@@ -220,7 +220,7 @@ impl Lowerer<'_> {
             demand: MetricId(0),
             capacity: 0.0,
             startup: 0,
-            price_per_hour: 0.0,
+            price_per_hour: None,
             recorded_replicas: None,
             recorded_promql: None,
             utilization: Vec::new(),
@@ -236,7 +236,7 @@ impl Lowerer<'_> {
                 ModelItem::Demand(n) => demand = metric(n),
                 ModelItem::Capacity(q, _) => capacity = Some(q),
                 ModelItem::Startup(d, _) => out.startup = duration_ms(d).unwrap_or(0),
-                ModelItem::Price(p, _) => out.price_per_hour = p.value,
+                ModelItem::Price(p, _) => out.price_per_hour = Some(p.value),
                 ModelItem::Recorded(b, _) => {
                     // Without a column, a fetch names the column after the statement.
                     let column = b.column.as_ref().map_or("replicas", |c| c.node.as_str());

@@ -461,8 +461,8 @@ pub struct Model {
     pub capacity: f64,
     /// From request to ready.
     pub startup: Millis,
-    /// Money per replica-hour (0 when not declared).
-    pub price_per_hour: f64,
+    /// Money per replica-hour; `None` without a `price` (the backtest then reports no cost).
+    pub price_per_hour: Option<f64>,
     /// The dataset column with the replica count history ran with.
     pub recorded_replicas: Option<String>,
     /// `recorded replicas = promql "…"`: the query that fetches that column.

@@ -11,7 +11,7 @@ pub mod plot;
 
 pub use compare::{compare, Comparison, DecisionChange, RuleChange, ScoreChange};
 
-use crate::backtest::engine::{DecisionRecord, Report, Scores};
+use crate::backtest::report::{DecisionRecord, Report, Scores};
 use crate::ir::Direction;
 use crate::timestamp::{format_duration, format_timestamp, parse_timestamp};
 use serde::Serialize;
@@ -112,7 +112,10 @@ fn num(v: f64, d: usize) -> String {
 pub fn score_lines(prefix: &str, s: &Scores) -> Vec<(String, String)> {
     let rows: Vec<(&str, String)> = vec![
         ("cost.replica_hours", num(s.cost.replica_hours, 1)),
-        ("cost.cost", num(s.cost.cost, 2)),
+        (
+            "cost.cost",
+            s.cost.cost.map_or_else(|| "-".into(), |c| num(c, 2)),
+        ),
         ("cost.mean_replicas", num(s.cost.mean_replicas, 2)),
         ("cost.peak_replicas", s.cost.peak_replicas.to_string()),
         ("sla.breach_minutes", num(s.sla.breach_minutes, 1)),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use polars::prelude::{Column as PlColumn, DataFrame, DataType, TimeUnit};
+use polars::prelude::{Column as PlColumn, DataFrame, DataType, StringChunked, TimeUnit};
 
 use super::error::{DataError, DataErrorKind, Location};
 pub use crate::cell::MISSING_TOKENS;
@@ -210,6 +210,11 @@ pub(crate) fn timestamps(col: &PlColumn, rows: &Rows, ctx: Ctx) -> Result<Vec<i6
     match &dtype {
         DataType::String => {
             let ca = col.str().map_err(|e| polars_failure(&ctx, &e))?;
+            if let Rows::All(n) = *rows {
+                if n >= PARALLEL_MIN_ROWS {
+                    return text_timestamps_in_halves(ca, n, ctx);
+                }
+            }
             rows.try_for_each(ca.iter(), |i, v| {
                 let text = v.unwrap_or("");
                 match parse_timestamp(text) {
@@ -286,6 +291,38 @@ pub(crate) fn timestamps(col: &PlColumn, rows: &Rows, ctx: Ctx) -> Result<Vec<i6
             "store the time as RFC 3339 text, unix seconds or milliseconds, or a Parquet timestamp",
         )),
     }
+    Ok(out)
+}
+
+/// Below this many rows, timestamps are parsed on one thread.
+const PARALLEL_MIN_ROWS: usize = 100_000;
+
+/// Parses all `n` text timestamps on two threads, one half each. The error is the
+/// one a single pass would give: the first bad cell in row order.
+fn text_timestamps_in_halves(
+    ca: &StringChunked,
+    n: usize,
+    ctx: Ctx,
+) -> Result<Vec<i64>, DataError> {
+    let half = n / 2;
+    let parse = |offset: usize, len: usize, capacity: usize| {
+        let mut out = Vec::with_capacity(capacity);
+        for (k, v) in ca.slice(offset as i64, len).iter().enumerate() {
+            let text = v.unwrap_or("");
+            match parse_timestamp(text) {
+                Ok(ms) => out.push(ms),
+                Err(e) => return Err(ctx.bad_timestamp(offset + k, text, e.reason())),
+            }
+        }
+        Ok(out)
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| parse(half, n - half, n - half));
+        (parse(0, half, n), second.join())
+    });
+    let second = second.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    let mut out = first?;
+    out.extend(second?);
     Ok(out)
 }
 
@@ -405,6 +442,34 @@ mod tests {
         assert_eq!(float_to_ms(1_772_460_300_000.0), Some(1_772_460_300_000));
         assert_eq!(float_to_ms(f64::INFINITY), None);
         assert_eq!(float_to_ms(1e300), None);
+    }
+
+    #[test]
+    fn timestamps_in_halves_match_one_pass_and_its_first_error() {
+        let n = 2 * PARALLEL_MIN_ROWS + 1;
+        let mut text: Vec<String> = (0..n as i64)
+            .map(|i| crate::timestamp::format_timestamp(1_772_409_600_000 + i * 10_000))
+            .collect();
+        let ctx = Ctx {
+            path: Path::new("x.csv"),
+            column: "timestamp",
+        };
+        let parse = |text: &[String], rows: &Rows| {
+            let col = PlColumn::new("timestamp".into(), text.to_vec());
+            timestamps(&col, rows, ctx)
+        };
+        let every = Rows::Subset((0..n).collect()); // the one-thread path
+        let halves = parse(&text, &Rows::All(n)).expect("parses");
+        assert_eq!(halves, parse(&text, &every).expect("parses"));
+        assert_eq!(halves[n - 1], 1_772_409_600_000 + (n as i64 - 1) * 10_000);
+        // Bad cells in both halves: the first one in row order is reported.
+        text[n - 10] = "later".into();
+        text[n / 2 + 3] = "bad".into();
+        let e = parse(&text, &Rows::All(n)).expect_err("bad");
+        assert_eq!(e.row(), Some(n / 2 + 4));
+        text[7] = "".into();
+        let e = parse(&text, &Rows::All(n)).expect_err("bad");
+        assert_eq!(e.row(), Some(8));
     }
 
     #[test]

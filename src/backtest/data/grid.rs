@@ -71,8 +71,22 @@ pub(crate) fn check_tick(path: &Path, tick_ms: i64) -> Result<(), DataError> {
 /// Most common interval (ties: the smallest) and the intervals sorted by frequency.
 fn interval_stats(ts: &[i64]) -> (i64, Vec<(i64, usize)>) {
     let mut counts: HashMap<i64, usize> = HashMap::new();
+    // Runs of one interval are the rule on a grid: count a run, then look it up once.
+    let mut run: Option<(i64, usize)> = None;
     for w in ts.windows(2) {
-        *counts.entry(w[1] - w[0]).or_insert(0) += 1;
+        let d = w[1] - w[0];
+        match &mut run {
+            Some((r, n)) if *r == d => *n += 1,
+            _ => {
+                if let Some((r, n)) = run {
+                    *counts.entry(r).or_insert(0) += n;
+                }
+                run = Some((d, 1));
+            }
+        }
+    }
+    if let Some((r, n)) = run {
+        *counts.entry(r).or_insert(0) += n;
     }
     let mut by_freq: Vec<(i64, usize)> = counts.into_iter().collect();
     by_freq.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

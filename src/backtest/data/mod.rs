@@ -65,7 +65,13 @@
 //! in the file is E309 (listing the services, with a did-you-mean). With no
 //! service requested, a file whose `service` column holds more than one
 //! distinct service is E309, asking to pick one; a single service is used
-//! as is.
+//! as is. A request built from a policy ([`DataRequest::for_service`])
+//! decides here, from the same single pass over the `service` column: a
+//! service the user named ([`LongFormat::Named`]) is kept as above (E309 if
+//! absent); otherwise the policy's own service ([`LongFormat::Policy`]) is
+//! kept when the file holds it, and the file is read as if no service were
+//! requested when it does not. A wide file (no `service` column) ignores
+//! [`DataRequest::long_format`].
 //!
 //! **Order and duplicates.** The remaining rows must be in strictly
 //! increasing time: a timestamp earlier than the previous row's is E304, the
@@ -109,6 +115,7 @@ pub use self::grid::{MAX_GRID_POINTS, MAX_TICK_MS};
 use self::cells::{blank_rows, numbers, service_column, timestamps, Ctx, Rows};
 use self::error::{list_quoted, suggest};
 use self::source::{csv_line_of_row, resolve_column, Source};
+use crate::ir::Service;
 use crate::timestamp::{format_duration, format_timestamp};
 
 /// Name of the column that identifies the series in a long-format file.
@@ -124,8 +131,13 @@ pub struct DataRequest {
     pub columns: Vec<String>,
     /// Numeric columns read when present (e.g. `"replicas"`), else absent from the output.
     pub optional_columns: Vec<String>,
-    /// Long format: keep the rows whose `service` column equals this.
+    /// Long format: keep the rows whose `service` column equals this; the file must
+    /// have a `service` column (E302) that holds it (E309).
     pub service: Option<String>,
+    /// Long format, for a request built from a policy ([`DataRequest::for_service`]):
+    /// which service's rows to keep when the file has a `service` column. A wide file
+    /// ignores it, and [`service`](Self::service) overrides it.
+    pub long_format: Option<LongFormat>,
     /// Keep rows at or after this instant (ms since the epoch).
     pub from_ms: Option<i64>,
     /// Keep rows strictly before this instant (ms since the epoch).
@@ -142,6 +154,7 @@ impl Default for DataRequest {
             columns: Vec::new(),
             optional_columns: Vec::new(),
             service: None,
+            long_format: None,
             from_ms: None,
             to_ms: None,
             tick_ms: None,
@@ -157,6 +170,94 @@ impl DataRequest {
             ..DataRequest::default()
         }
     }
+
+    /// What a backtest of `service` reads from `path`: the columns its metrics name,
+    /// the recorded replica column when the model names one (optional: without it
+    /// there is no recorded baseline), and, in a long-format file, the rows of
+    /// `named` (the `--service` the user gave) or else of the policy's own service
+    /// when the file holds it ([`LongFormat`]). The caller sets the window and tick.
+    pub fn for_service(path: impl Into<PathBuf>, service: &Service, named: Option<&str>) -> Self {
+        let modelled = modelled_columns(service);
+        let mut columns: Vec<String> = Vec::new();
+        let mut optional: Vec<String> = Vec::new();
+        for c in service.columns() {
+            let list = if modelled.contains(&c) {
+                &mut optional
+            } else {
+                &mut columns
+            };
+            if !list.iter().any(|x| x == c) {
+                list.push(c.to_string());
+            }
+        }
+        if let Some(c) = service
+            .model
+            .as_ref()
+            .and_then(|m| m.recorded_replicas.as_ref())
+        {
+            if !optional.contains(c) && !columns.contains(c) {
+                optional.push(c.clone());
+            }
+        }
+        DataRequest {
+            path: path.into(),
+            columns,
+            optional_columns: optional,
+            long_format: Some(match named {
+                Some(s) => LongFormat::Named(s.to_string()),
+                None => LongFormat::Policy(service.name.clone()),
+            }),
+            ..DataRequest::default()
+        }
+    }
+}
+
+/// Columns that a backtest of `service` does not need: those read only by latency
+/// metrics whose model has a base (`latency p95 base 80ms`), whose value the model
+/// computes entirely. They are read when present (for `--replay`).
+pub fn modelled_columns(service: &Service) -> Vec<&str> {
+    let Some(model) = &service.model else {
+        return Vec::new();
+    };
+    let based = |i: usize| {
+        model
+            .latency
+            .iter()
+            .any(|l| l.metric.0 == i && l.base.is_some())
+    };
+    fn column(m: &crate::ir::Metric) -> Option<&str> {
+        match &m.source {
+            crate::ir::MetricSource::Column(c) => Some(c.as_str()),
+            crate::ir::MetricSource::Builtin(_) => None,
+        }
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for (i, m) in service.metrics.iter().enumerate() {
+        if let Some(c) = column(m).filter(|_| based(i)) {
+            let needed_elsewhere = service
+                .metrics
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != i && !based(j) && column(o) == Some(c));
+            if !needed_elsewhere && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// How a request built from a policy picks the rows of a long-format file (one with a
+/// `service` column); see [`DataRequest::long_format`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LongFormat {
+    /// The service the user named: only its rows are kept, and a file that does not
+    /// hold it is E309.
+    Named(String),
+    /// The policy's own service: its rows are kept when the file holds it; otherwise
+    /// the file is read as if no service were named (a single service is used as is,
+    /// several are E309).
+    Policy(String),
 }
 
 /// The file formats [`load`] reads.
@@ -541,12 +642,19 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
         };
         let svc = service_column(&column(&df, SERVICE_COLUMN)?, ctx)?;
         let ca = svc.str().map_err(|e| internal(path, &e))?;
+        // The service whose rows to keep, decided here from the one pass over the
+        // column: the requested one, or the policy's own if the file holds it.
+        let (candidate, strict) = match (&req.service, &req.long_format) {
+            (Some(s), _) | (None, Some(LongFormat::Named(s))) => (Some(s.as_str()), true),
+            (None, Some(LongFormat::Policy(s))) => (Some(s.as_str()), false),
+            (None, None) => (None, false),
+        };
         let mut seen: HashSet<&str> = HashSet::new();
         let mut kept = Vec::new();
         rows.try_for_each(ca.iter(), |i, v| {
             if let Some(v) = v {
                 seen.insert(v);
-                if req.service.as_deref() == Some(v) {
+                if candidate == Some(v) {
                     kept.push(i);
                 }
             }
@@ -554,7 +662,8 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
         })?;
         services = seen.into_iter().map(str::to_string).collect();
         services.sort();
-        match &req.service {
+        let wanted = candidate.filter(|_| strict || !kept.is_empty());
+        match wanted {
             Some(wanted) => {
                 if kept.is_empty() {
                     let mut help = match suggest(wanted, &services) {
@@ -571,7 +680,7 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
                     }
                     return Err(DataErrorKind::Service {
                         at: Location::column(path, SERVICE_COLUMN),
-                        requested: Some(wanted.clone()),
+                        requested: Some(wanted.to_string()),
                         services,
                         help,
                     }
@@ -579,7 +688,7 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
                 }
                 rows_other_services = rows.len() - kept.len();
                 rows = Rows::Subset(kept);
-                service = Some(wanted.clone());
+                service = Some(wanted.to_string());
             }
             None if services.len() > 1 => {
                 return Err(DataErrorKind::Service {
