@@ -36,6 +36,8 @@ enum Command {
     Fmt(cli::fmt::FmtArgs),
     /// Print the `.scale` policy of Kubernetes HPA / KEDA ScaledObject manifests.
     Import(cli::import::ImportArgs),
+    /// Write a rule file's services as HorizontalPodAutoscaler or KEDA ScaledObject YAML.
+    Export(cli::export::ExportArgs),
     /// Run the rule unit tests written next to the rule files.
     Test(cli::test::TestArgs),
     /// Record a policy's backtest outcome in a reviewable file; `--check` fails on change.
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Lint(a) => cli::lint::run(a),
         Command::Fmt(a) => cli::fmt::run(a),
         Command::Import(a) => cli::import::run(a),
+        Command::Export(a) => cli::export::run(a),
         Command::Test(a) => cli::test::run(a),
         #[cfg(feature = "data")]
         Command::Backtest(a) => cli::backtest::run(a),

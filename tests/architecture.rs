@@ -43,7 +43,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     // Kubernetes manifests (YAML) to and from the language's `Policy` (import/export).
     (
         "kube",
-        &["diagnostics", "span", "timestamp", "units"],
+        &["ir", "diagnostics", "span", "timestamp", "units"],
         false,
     ),
     // The Prometheus client, behind its own `prometheus` feature.

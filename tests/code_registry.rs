@@ -32,6 +32,7 @@ fn the_reference_lists_every_code_of_its_stage() {
     let backtest = doc("backtest.md");
     let lints = doc("lints.md");
     let prometheus = doc("prometheus.md");
+    let kubernetes = doc("kubernetes.md");
     for c in REGISTRY {
         let row = format!("| {} |", c.code);
         let listed = match c.code.stage() {
@@ -41,6 +42,7 @@ fn the_reference_lists_every_code_of_its_stage() {
             // docs/backtest.md names the data codes as one range, each kind has a fixture.
             Stage::Data => backtest.contains("E301–E313"),
             Stage::Prometheus => prometheus.contains(&row),
+            Stage::Kube => kubernetes.contains(&row),
         };
         assert!(listed, "{} is missing from the reference docs", c.code);
     }

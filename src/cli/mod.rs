@@ -9,6 +9,7 @@ pub mod datasets;
 #[cfg(feature = "data")]
 pub mod diff;
 pub mod eval;
+pub mod export;
 #[cfg(feature = "prometheus")]
 pub mod fetch;
 pub mod fmt;

@@ -21,6 +21,7 @@ pub enum Stage {
     Data,
     Backtest,
     Prometheus,
+    Kube,
 }
 
 impl Stage {
@@ -33,6 +34,7 @@ impl Stage {
             Stage::Data => "data (loading a dataset)",
             Stage::Backtest => "backtest (running a policy over a dataset)",
             Stage::Prometheus => "prometheus (fetching metrics over the HTTP API)",
+            Stage::Kube => "kube (Kubernetes manifests: import and export)",
         }
     }
 }
@@ -154,6 +156,9 @@ registry! {
     PROM_BAD_RANGE = "E377" "invalid-time-range" "invalid time range or step (`--from`, `--to`, `--step`)";
     PROM_BAD_CONFIG = "E378" "invalid-client-settings" "invalid client settings (URL, token, basic auth, header, CA file)";
     NO_PROMQL_BINDING = "E379" "no-promql-binding" "a metric the command reads from Prometheus has no `promql \"…\"` binding";
+    // E41x: Kubernetes export (`kube::from_ir`; the import codes are still `kube::KUBE_CODES`).
+    NO_EXPORT_EQUIVALENT = "E413" "no-export-equivalent" "export: a policy construct with no equivalent in the chosen manifest kind";
+    UNREAD_KUBERNETES_LINE = "E415" "unread-kubernetes-line" "export: a `kubernetes { }` line export does not read (yet)";
 }
 
 impl Code {
@@ -187,6 +192,7 @@ impl Code {
             [_, b'1', ..] => Stage::Check,
             [_, b'3', b'0' | b'1' | b'2', ..] => Stage::Data,
             [_, b'3', b'7', ..] => Stage::Prometheus,
+            [_, b'4', ..] => Stage::Kube,
             _ => Stage::Backtest,
         }
     }

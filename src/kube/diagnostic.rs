@@ -22,6 +22,7 @@ pub const KUBE_CODES: &[(&str, &str)] = &[
     ("E412", "a key written twice in one mapping"),
     ("E413", "export: a policy construct with no equivalent in the chosen manifest kind"),
     ("E414", "export: a target whose metric has no source the manifest kind can express"),
+    ("E415", "export: a `kubernetes { }` line export does not read (yet)"),
     ("W401", "an unknown field, ignored"),
     ("W402", "a field the API server sets (status, uid, managedFields…), not part of the policy: ignored"),
     ("W403", "an API default written out explicitly"),

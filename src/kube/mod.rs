@@ -15,6 +15,7 @@
 pub mod cron;
 pub mod diagnostic;
 pub mod export;
+pub mod from_ir;
 pub mod import;
 pub mod manifest;
 pub mod names;
@@ -24,7 +25,8 @@ pub mod quantity;
 pub mod yaml;
 
 pub use diagnostic::{ImportDiagnostic, Severity, KUBE_CODES};
-pub use export::{export, Exported};
+pub use export::{export, Exported, To};
+pub use from_ir::policy_of;
 pub use import::{import, Imported};
 pub use policy::Policy;
 pub use print::scale_text;
