@@ -81,70 +81,59 @@ fn events(src: &str, file: &ast::File) -> Vec<Event> {
     out
 }
 
+/// A `NAME { … }` block: the opening line, one statement per (span, text), the `}`.
+fn block(
+    src: &str,
+    span: Span,
+    name: &str,
+    stmts: impl Iterator<Item = (Span, String)>,
+    indent: usize,
+    out: &mut Vec<Event>,
+) {
+    let (a, b) = lines_of(src, span);
+    let open_line = src
+        .get(span.start..)
+        .and_then(|t| t.find('{'))
+        .map_or(a, |i| line_col(src, span.start + i).0);
+    out.push(Event {
+        first: a,
+        last: open_line,
+        indent,
+        text: format!("{name} {{"),
+        kind: Kind::Open,
+    });
+    for (span, text) in stmts {
+        let (a, b) = lines_of(src, span);
+        out.push(Event {
+            first: a,
+            last: b,
+            indent: indent + 1,
+            text,
+            kind: Kind::Stmt,
+        });
+    }
+    out.push(Event {
+        first: b,
+        last: b,
+        indent,
+        text: "}".into(),
+        kind: Kind::Close,
+    });
+}
+
 fn items(src: &str, items: &[ast::Item], indent: usize, out: &mut Vec<Event>) {
     for item in items {
         match item {
             ast::Item::Model(m) => {
-                let (a, b) = lines_of(src, m.span);
-                let open_line = src
-                    .get(m.span.start..)
-                    .and_then(|t| t.find('{'))
-                    .map_or(a, |i| line_col(src, m.span.start + i).0);
-                out.push(Event {
-                    first: a,
-                    last: open_line,
-                    indent,
-                    text: "model {".into(),
-                    kind: Kind::Open,
-                });
-                for mi in &m.items {
-                    let (a, b) = lines_of(src, print::model_item_span(src, mi));
-                    out.push(Event {
-                        first: a,
-                        last: b,
-                        indent: indent + 1,
-                        text: print::model_item(src, mi),
-                        kind: Kind::Stmt,
-                    });
-                }
-                out.push(Event {
-                    first: b,
-                    last: b,
-                    indent,
-                    text: "}".into(),
-                    kind: Kind::Close,
-                });
+                let stmts = m
+                    .items
+                    .iter()
+                    .map(|mi| (print::model_item_span(src, mi), print::model_item(src, mi)));
+                block(src, m.span, "model", stmts, indent, out);
             }
             ast::Item::Kubernetes(k) => {
-                let (a, b) = lines_of(src, k.span);
-                let open_line = src
-                    .get(k.span.start..)
-                    .and_then(|t| t.find('{'))
-                    .map_or(a, |i| line_col(src, k.span.start + i).0);
-                out.push(Event {
-                    first: a,
-                    last: open_line,
-                    indent,
-                    text: "kubernetes {".into(),
-                    kind: Kind::Open,
-                });
-                for l in &k.lines {
-                    let (a, b) = lines_of(src, l.span);
-                    out.push(Event {
-                        first: a,
-                        last: b,
-                        indent: indent + 1,
-                        text: l.node.trim().to_string(),
-                        kind: Kind::Stmt,
-                    });
-                }
-                out.push(Event {
-                    first: b,
-                    last: b,
-                    indent,
-                    text: "}".into(),
-                    kind: Kind::Close,
-                });
+                let stmts = k.lines.iter().map(|l| (l.span, l.node.trim().to_string()));
+                block(src, k.span, "kubernetes", stmts, indent, out);
             }
             other => {
                 let (a, b) = lines_of(src, print::item_span(src, other));
