@@ -352,14 +352,74 @@ fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
         })
 }
 
+/// A size ladder, its resize cost and cooldowns, and vertical rules (issue 9), some of
+/// them. `at a time` and `replica-hour` are one token each (no comment may split them).
+fn ladder() -> impl Strategy<Value = Vec<Vec<String>>> {
+    let resize = prop::sample::select(vec![
+        "",
+        "resize in place",
+        "resize restart 90s",
+        "resize restart 2m , 3 at a time",
+    ]);
+    let cooldown = prop::sample::select(vec!["", "cooldown up 5m", "cooldown up 1m , down 30m"]);
+    let vertical = prop::sample::select(vec![
+        "when cpu > 80% scale up",
+        "when cpu > 90% for 2m scale up by 2",
+        "when cpu > 95% scale up to large , cooldown 10m",
+        "when cpu < 10% for 20m scale down",
+        "when cpu < 5% scale down to small",
+    ]);
+    (
+        1usize..4,
+        any::<bool>(),
+        resize,
+        cooldown,
+        prop::collection::vec(vertical, 0..4),
+    )
+        .prop_map(|(n, start, resize, cooldown, rules)| {
+            let sizes = [
+                "size small capacity 1x , price 0.10 per replica-hour",
+                "size medium capacity 2.5x",
+                "size large capacity 600 rps , price 0.6 per replica-hour",
+            ];
+            let mut v: Vec<Vec<String>> = Vec::new();
+            for (i, line) in sizes.iter().take(n).enumerate() {
+                let mut w = words(line);
+                if start && i + 1 == n {
+                    w.extend(words(", start"));
+                }
+                v.push(w);
+            }
+            // `to large` needs all three sizes.
+            v.extend(
+                rules
+                    .iter()
+                    .filter(|r| n == 3 || !r.contains("large"))
+                    .map(|r| words(r)),
+            );
+            for line in [resize, cooldown] {
+                if !line.is_empty() {
+                    v.push(
+                        line.replace("at a time", "at_a_time")
+                            .split(' ')
+                            .map(|w| w.replace("at_a_time", "at a time"))
+                            .collect(),
+                    );
+                }
+            }
+            v
+        })
+}
+
 fn program() -> impl Strategy<Value = Vec<Vec<String>>> {
     (
         prop::collection::vec(rule(), 1..5),
         any::<bool>(),
         any::<bool>(),
         prop::option::of(tracking()),
+        prop::option::of(ladder()),
     )
-        .prop_map(|(rules, block, cooldown, tracking)| {
+        .prop_map(|(rules, block, cooldown, tracking, ladder)| {
             let mut stmts: Vec<Vec<String>> = Vec::new();
             if block {
                 stmts.push(["service", "svc", "{"].map(String::from).to_vec());
@@ -385,6 +445,7 @@ fn program() -> impl Strategy<Value = Vec<Vec<String>>> {
             }
             stmts.extend(rules);
             stmts.extend(tracking.unwrap_or_default());
+            stmts.extend(ladder.unwrap_or_default());
             if block {
                 stmts.push(vec!["}".to_string()]);
             }

@@ -26,8 +26,8 @@ const SUPPRESSION_KEYS: [&str; 6] = [
 fn suppression_index(why: &Suppressed) -> usize {
     match why {
         Suppressed::Cooldown { .. } => 0,
-        Suppressed::DirectionCooldown { .. } => 1,
-        Suppressed::Bound { .. } => 2,
+        Suppressed::DirectionCooldown { .. } | Suppressed::SizeCooldown { .. } => 1,
+        Suppressed::Bound { .. } | Suppressed::SizeBound { .. } => 2,
         Suppressed::NoChange => 3,
         Suppressed::LostTieBreak { .. } => 4,
         Suppressed::HeldByTarget => 5,

@@ -2,6 +2,7 @@
 //! nothing stops at the first. The result records what each name and comparison
 //! resolved to, so lowering (`ir::lower`) never re-checks.
 
+mod ladder;
 pub mod resolved;
 mod schedule;
 mod tracking;
@@ -19,6 +20,8 @@ use resolved::{
 };
 use std::collections::HashMap;
 use units::Side;
+
+pub use ladder::{Capacity as SizeCapacity, Ladder, Resize, Size};
 
 /// What checking one file established.
 #[derive(Debug)]
@@ -50,6 +53,8 @@ pub struct CheckedService {
     pub schedules: Vec<ScheduleSpec>,
     /// `timezone ZONE`, canonical spelling.
     pub timezone: Option<String>,
+    /// The size ladder (`size` lines); `None` without one.
+    pub ladder: Option<Ladder>,
 }
 
 pub(super) struct Slot {
@@ -164,6 +169,8 @@ struct ServiceChecker<'a> {
     table: MetricTable,
     operand_metric: HashMap<Span, MetricId>,
     compare_unit: HashMap<Span, Unit>,
+    /// The size ladder, checked before the rules that move along it.
+    ladder: Option<Ladder>,
 }
 
 impl<'a> ServiceChecker<'a> {
@@ -174,6 +181,7 @@ impl<'a> ServiceChecker<'a> {
             table: MetricTable::default(),
             operand_metric: HashMap::new(),
             compare_unit: HashMap::new(),
+            ladder: None,
         }
     }
 
@@ -222,7 +230,10 @@ impl<'a> ServiceChecker<'a> {
                 | Item::Target(_)
                 | Item::Behavior(_)
                 | Item::Schedule(_)
-                | Item::Kubernetes(_) => {}
+                | Item::Kubernetes(_)
+                | Item::Size(_)
+                | Item::Resize(_)
+                | Item::SizeCooldown(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {
@@ -313,6 +324,7 @@ impl<'a> ServiceChecker<'a> {
                 self.compare_unit.insert(c.span, u);
             }
         }
+        self.ladder = self.ladder(s);
         for r in &rules {
             self.rule(r);
         }
@@ -369,6 +381,7 @@ impl<'a> ServiceChecker<'a> {
             behavior,
             schedules,
             timezone: timezone.map(str::to_string),
+            ladder: self.ladder,
         }
     }
 
@@ -758,13 +771,11 @@ impl<'a> ServiceChecker<'a> {
             Action::To { count, .. } => {
                 self.count(count, "the target count");
             }
-            Action::Vertical { keyword, span } => {
-                self.sink.push(
-                    Diagnostic::error(Code::RESERVED_CONSTRUCT, format!("`scale {keyword}` (vertical scaling) is reserved and not supported yet"), *span)
-                        .label("reserved")
-                        .help("use `scale out` / `scale in` to change the replica count"),
-                );
-            }
+            Action::Vertical {
+                direction,
+                step,
+                span,
+            } => self.vertical_action(*direction, step, *span),
         }
     }
 

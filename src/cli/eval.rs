@@ -220,7 +220,7 @@ impl<'p> Online<'p> {
         }
         if let Some(d) = &self.step.decision {
             self.summary.decisions += 1;
-            let line = json!({
+            let mut line = json!({
                 "timestamp": format_timestamp(d.timestamp),
                 "service": service.name,
                 "from": d.from,
@@ -230,6 +230,10 @@ impl<'p> Online<'p> {
                 "line": service.actor_line(d.rule),
                 "reason": d.reason,
             });
+            // A `scale up`/`scale down`: the sizes before and after.
+            if let (Some(r), Some(obj)) = (&d.resize, line.as_object_mut()) {
+                obj.insert("resize".into(), json!({ "from": r.from, "to": r.to }));
+            }
             writeln!(out, "{line}")?;
             wrote = true;
         }

@@ -19,7 +19,10 @@ pub mod schedule;
 pub mod series;
 pub mod target;
 mod tracking;
+mod vertical;
 mod window;
+
+pub use vertical::SizeChange;
 
 pub use window::{check_window_sizes, quantile, Window, WindowTooLarge, MAX_WINDOW_SAMPLES};
 
@@ -43,6 +46,10 @@ pub struct Decision {
     /// Why, in words: the comparisons with their current values, or the targets'
     /// proposals.
     pub reason: String,
+    /// A `scale up` / `scale down`: the size before and after (the count is unchanged,
+    /// and `direction` is `out` for up, `in` for down: the way capacity moves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resize: Option<SizeChange>,
 }
 
 /// What the cluster reports at one evaluation (online: the `replicas` and `ready` input
@@ -71,6 +78,10 @@ pub enum Suppressed {
     LostTieBreak { winner: Actor },
     /// A scale-in the targets' hold vote outranked (the targets keep the current count).
     HeldByTarget,
+    /// The top (`top`) or bottom size of the ladder absorbed the whole resize.
+    SizeBound { top: bool },
+    /// The service's `cooldown up` (`up`) or `cooldown down` runs until `until`.
+    SizeCooldown { up: bool, until: Millis },
 }
 
 impl Suppressed {
@@ -84,6 +95,8 @@ impl Suppressed {
             Suppressed::NoChange => "no_change",
             Suppressed::LostTieBreak { .. } => "tie_break",
             Suppressed::HeldByTarget => "held_by_target",
+            Suppressed::SizeBound { .. } => "bound",
+            Suppressed::SizeCooldown { .. } => "direction_cooldown",
         }
     }
 }
@@ -161,6 +174,13 @@ pub struct Evaluator<'p> {
     timetable: Option<Timetable>,
     /// The last observed ready count.
     ready: Option<u32>,
+    /// The current size: an index in the service's ladder (0 without one).
+    size: u32,
+    last_up: Option<Millis>,
+    last_down: Option<Millis>,
+    /// Vertical rules that may act at the current evaluation (reused; empty without a
+    /// ladder).
+    vcandidates: Vec<Candidate>,
 }
 
 /// One actor that may act at this evaluation.
@@ -198,7 +218,23 @@ impl<'p> Evaluator<'p> {
             tracking: Tracking::new(service),
             timetable: Timetable::new(service),
             ready: None,
+            size: service.ladder.as_ref().map_or(0, |l| l.start as u32),
+            last_up: None,
+            last_down: None,
+            vcandidates: Vec::new(),
         }
+    }
+
+    /// The current size (an index in the service's ladder; 0 without one).
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Sets the current size (online: the size the cluster reports), clamped to the
+    /// ladder.
+    pub fn set_size(&mut self, size: u32) {
+        let top = self.service.ladder.as_ref().map_or(0, |l| l.top() as u32);
+        self.size = size.min(top);
     }
 
     pub fn service(&self) -> &'p ir::Service {
@@ -284,6 +320,7 @@ impl<'p> Evaluator<'p> {
         };
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
+        self.vcandidates.clear();
         for (i, rule) in self.service.rules.iter().enumerate() {
             let truth = eval_cond(&rule.condition, values, &self.agg_values);
             let state = &mut self.rules[i];
@@ -306,6 +343,15 @@ impl<'p> Evaluator<'p> {
                     });
                     continue;
                 }
+            }
+            if rule.action.is_vertical() {
+                let v = vertical::State {
+                    size: self.size,
+                    last_up: self.last_up,
+                    last_down: self.last_down,
+                };
+                v.candidate(self.service, rule, i, t, step, &mut self.vcandidates);
+                continue;
             }
             let Some(direction) = rule.action.direction(current) else {
                 step.suppressed.push(Suppression {
@@ -389,6 +435,7 @@ impl<'p> Evaluator<'p> {
                 direction,
                 rule: actor,
                 reason: self.bound_reason(actor, to, lo),
+                resize: None,
             });
             return Ok(());
         }
@@ -437,6 +484,34 @@ impl<'p> Evaluator<'p> {
         let key = |c: &Candidate| (c.to, std::cmp::Reverse(c.order));
         let best = candidates.iter().copied().max_by_key(key);
         let hold_key = (current, std::cmp::Reverse(target_order));
+        // A resize: `scale up` beats every horizontal decision, a horizontal decision
+        // beats `scale down` (docs/language.md, "Vertical and horizontal together").
+        let horizontal = best.filter(|b| !hold || key(b) > hold_key);
+        if let Some(v) = self.vcandidates.iter().copied().max_by_key(key) {
+            let up = v.direction == Direction::Out;
+            if up || (horizontal.is_none() && !hold) {
+                for c in candidates.iter().chain(&self.vcandidates) {
+                    if c.actor != v.actor {
+                        step.suppressed.push(Suppression {
+                            rule: c.actor,
+                            why: Suppressed::LostTieBreak { winner: v.actor },
+                        });
+                    }
+                }
+                self.candidates = candidates;
+                self.resize(t, v, values, step);
+                return Ok(());
+            }
+            for c in &self.vcandidates {
+                step.suppressed.push(Suppression {
+                    rule: c.actor,
+                    why: match horizontal {
+                        Some(h) => Suppressed::LostTieBreak { winner: h.actor },
+                        None => Suppressed::HeldByTarget,
+                    },
+                });
+            }
+        }
         let winner = match best {
             Some(b) if !hold || key(&b) > hold_key => b,
             _ => {
@@ -483,6 +558,7 @@ impl<'p> Evaluator<'p> {
             direction: winner.direction,
             rule: winner.actor,
             reason,
+            resize: None,
         });
         Ok(())
     }
@@ -718,6 +794,17 @@ impl fmt::Display for Suppressed {
             Suppressed::HeldByTarget => {
                 write!(f, "held by the targets, which keep the current count")
             }
+            Suppressed::SizeBound { top } => write!(
+                f,
+                "absorbed by the {} size of the ladder",
+                if *top { "top" } else { "bottom" }
+            ),
+            Suppressed::SizeCooldown { up, until } => write!(
+                f,
+                "in the scale-{} cooldown until {}",
+                if *up { "up" } else { "down" },
+                crate::timestamp::format_timestamp(*until)
+            ),
         }
     }
 }

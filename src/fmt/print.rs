@@ -23,6 +23,13 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Timezone(z) => z.span,
         Item::Kubernetes(k) => k.span,
         Item::Reserved(r) => r.span,
+        Item::Size(d) => d.span,
+        Item::Resize(r) => r.span(),
+        Item::SizeCooldown(v) => v
+            .iter()
+            .map(|d| d.direction.span.to(d.duration.span))
+            .reduce(Span::to)
+            .unwrap_or_default(),
     };
     trim_span(src, span)
 }
@@ -105,12 +112,21 @@ fn amount(a: &Amount) -> String {
     format!("{}{}", a.value.text, if a.percent { "%" } else { "" })
 }
 
-fn action(src: &str, a: &Action) -> String {
+fn action(a: &Action) -> String {
     match a {
         Action::Out { amount: x, .. } => format!("scale out by {}", amount(x)),
         Action::In { amount: x, .. } => format!("scale in by {}", amount(x)),
         Action::To { count, .. } => format!("scale to {}", count.text),
-        Action::Vertical { span, .. } => fold_ws(span.text(src)),
+        Action::Vertical {
+            direction, step, ..
+        } => {
+            let d = size_direction(*direction);
+            match step {
+                SizeStep::One => format!("scale {d}"),
+                SizeStep::By(x) => format!("scale {d} by {}", amount(x)),
+                SizeStep::To(name) => format!("scale {d} to {}", name.node),
+            }
+        }
     }
 }
 
@@ -130,7 +146,7 @@ fn missing(m: MissingMode) -> &'static str {
     }
 }
 
-pub fn rule(src: &str, r: &Rule) -> String {
+pub fn rule(r: &Rule) -> String {
     let mut s = format!("when {}", expr(&r.condition));
     match &r.sustain {
         Some(Sustain::For { duration: d, .. }) => s.push_str(&format!(" for {}", duration(d))),
@@ -140,7 +156,7 @@ pub fn rule(src: &str, r: &Rule) -> String {
         None => {}
     }
     s.push(' ');
-    s.push_str(&action(src, &r.action));
+    s.push_str(&action(&r.action));
     if let Some(c) = &r.cooldown {
         s.push_str(&format!(", cooldown {}", duration(c)));
     }
@@ -179,13 +195,60 @@ pub fn item(src: &str, i: &Item) -> String {
         }
         Item::Tick(d) => format!("tick {}", duration(d)),
         Item::Model(_) => "model {".into(),
-        Item::Rule(r) => rule(src, r),
+        Item::Rule(r) => rule(r),
         Item::Target(t) => target(t),
         Item::Behavior(b) => behavior(b),
         Item::Schedule(d) => schedule(d),
         Item::Timezone(z) => format!("timezone {}", z.node),
         Item::Kubernetes(_) => "kubernetes {".into(),
         Item::Reserved(r) => fold_ws(r.span.text(src)),
+        Item::Size(d) => size(d),
+        Item::Resize(ResizeDecl::InPlace(_)) => "resize in place".into(),
+        Item::Resize(ResizeDecl::Restart {
+            restart, at_a_time, ..
+        }) => match at_a_time {
+            Some(n) => format!("resize restart {}, {} at a time", duration(restart), n.text),
+            None => format!("resize restart {}", duration(restart)),
+        },
+        Item::SizeCooldown(v) => {
+            let parts: Vec<String> = v
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        size_direction(d.direction.node),
+                        duration(&d.duration)
+                    )
+                })
+                .collect();
+            format!("cooldown {}", parts.join(", "))
+        }
+    }
+}
+
+/// `size NAME capacity …, price …, start`: clauses in that order.
+fn size(d: &SizeDecl) -> String {
+    let mut parts: Vec<String> = d
+        .capacity
+        .iter()
+        .map(|(c, _)| match c {
+            SizeCapacity::Times(n) => format!("capacity {}x", n.text),
+            SizeCapacity::Absolute(q) => format!("capacity {}", quantity(q)),
+        })
+        .collect();
+    parts.extend(
+        d.price
+            .iter()
+            .map(|p| format!("price {} per replica-hour", p.text)),
+    );
+    parts.extend(d.start.iter().map(|_| "start".to_string()));
+    format!("size {} {}", d.name.node, parts.join(", "))
+}
+
+fn size_direction(d: SizeDirection) -> &'static str {
+    match d {
+        SizeDirection::Up => "up",
+        SizeDirection::Down => "down",
     }
 }
 

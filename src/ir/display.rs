@@ -122,12 +122,19 @@ impl Display for Service {
                     format!("in by {}% (removed rounded down, at least 1)", fmt_num(p))
                 }
                 Action::To(n) => format!("to {n}"),
+                Action::UpBy(_) | Action::DownBy(_) | Action::UpTo(_) | Action::DownTo(_) => {
+                    super::display_ladder::action(r.action, self)
+                }
             };
-            writeln!(
-                f,
-                "      then scale {action}, clamped to {}..{}",
-                self.min, self.max
-            )?;
+            if r.action.is_vertical() {
+                writeln!(f, "      then scale {action}")?;
+            } else {
+                writeln!(
+                    f,
+                    "      then scale {action}, clamped to {}..{}",
+                    self.min, self.max
+                )?;
+            }
             writeln!(f, "      cooldown {}", secs(r.cooldown))?;
         }
         if let Some(t) = &self.targets {
@@ -135,6 +142,9 @@ impl Display for Service {
         }
         if !self.schedules.is_empty() {
             super::display_tracking::schedules(f, self)?;
+        }
+        if let Some(l) = &self.ladder {
+            super::display_ladder::ladder(f, self, l)?;
         }
         if let Some(m) = &self.model {
             writeln!(f, "  model:")?;

@@ -25,6 +25,14 @@ pub fn lower(file: &ast::File, checked: &Checked, src: &str) -> Program {
     Program { services }
 }
 
+fn vertical_by(up: bool, steps: u32) -> Action {
+    if up {
+        Action::UpBy(steps)
+    } else {
+        Action::DownBy(steps)
+    }
+}
+
 struct Lowerer<'a> {
     c: &'a CheckedService,
     src: &'a str,
@@ -104,6 +112,7 @@ impl Lowerer<'_> {
             model,
             kubernetes,
             span: s.span,
+            ladder: self.c.ladder.clone(),
         }
     }
 
@@ -129,8 +138,29 @@ impl Lowerer<'_> {
             }
             ast::Action::In { amount, .. } => Action::InBy(amount.value.value as u32),
             ast::Action::To { count, .. } => Action::To(count.value as u32),
-            // Rejected by the checker; kept total.
-            ast::Action::Vertical { .. } => Action::To(self.c.start),
+            ast::Action::Vertical {
+                direction, step, ..
+            } => {
+                let up = *direction == ast::SizeDirection::Up;
+                match step {
+                    ast::SizeStep::One => vertical_by(up, 1),
+                    ast::SizeStep::By(a) => vertical_by(up, a.value.value as u32),
+                    ast::SizeStep::To(name) => {
+                        // The checker resolved the name; kept total.
+                        let i = self
+                            .c
+                            .ladder
+                            .as_ref()
+                            .and_then(|l| l.index(&name.node))
+                            .unwrap_or(0) as u32;
+                        if up {
+                            Action::UpTo(i)
+                        } else {
+                            Action::DownTo(i)
+                        }
+                    }
+                }
+            }
         };
         Rule {
             id,

@@ -4,6 +4,7 @@
 //! [`fmt::Display`] is stable: `scalerules explain` and the snapshots print it.
 
 mod display;
+mod display_ladder;
 pub mod display_tracking;
 pub mod lower;
 
@@ -17,6 +18,7 @@ pub use crate::check::resolved::{
     AggFunc, Behavior, Builtin, Calendar, DirectionBehavior, Metric, MetricId, MetricSource,
     Promql, RatePolicy, TargetGoal, TargetSource, UnitOrigin,
 };
+pub use crate::check::{Ladder, Resize, Size, SizeCapacity};
 pub use crate::syntax::ast::SelectMode;
 pub use crate::units::Millis;
 
@@ -99,6 +101,9 @@ pub struct Service {
     /// `kubernetes { … }` lines as written (export metadata; never evaluated).
     pub kubernetes: Vec<String>,
     pub span: Span,
+    /// The size ladder (`size`, `resize`, `cooldown up/down`); `None`: horizontal only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<Ladder>,
 }
 
 /// The HPA's sync period (`--horizontal-pod-autoscaler-sync-period`): how often the
@@ -407,9 +412,47 @@ pub enum Action {
     /// percent of the current count, removed replicas rounded down, at least 1
     InByPercent(f64),
     To(u32),
+    /// `scale up [by N]`: N sizes up the ladder
+    UpBy(u32),
+    /// `scale down [by N]`: N sizes down the ladder
+    DownBy(u32),
+    /// `scale up to SIZE`: to that size (an index in the ladder), if it is above
+    UpTo(u32),
+    /// `scale down to SIZE`: to that size, if it is below
+    DownTo(u32),
 }
 
 impl Action {
+    /// Whether the action moves along the size ladder rather than the count.
+    pub fn is_vertical(self) -> bool {
+        matches!(
+            self,
+            Action::UpBy(_) | Action::DownBy(_) | Action::UpTo(_) | Action::DownTo(_)
+        )
+    }
+
+    /// For a vertical action, the unclamped size index it asks for from `current`
+    /// (`None` for a horizontal action). `up to` never goes down, `down to` never up.
+    pub fn size_target(self, current: usize) -> Option<i64> {
+        let n = current as i64;
+        Some(match self {
+            Action::UpBy(k) => n + i64::from(k),
+            Action::DownBy(k) => n - i64::from(k),
+            Action::UpTo(i) => n.max(i64::from(i)),
+            Action::DownTo(i) => n.min(i64::from(i)),
+            _ => return None,
+        })
+    }
+
+    /// `true` for `scale up`, `false` for `scale down`, `None` for horizontal actions.
+    pub fn is_up(self) -> Option<bool> {
+        match self {
+            Action::UpBy(_) | Action::UpTo(_) => Some(true),
+            Action::DownBy(_) | Action::DownTo(_) => Some(false),
+            _ => None,
+        }
+    }
+
     /// The unclamped target from `current` replicas. Saturates: a percentage of
     /// `1e26%` (found by fuzzing) must not overflow.
     pub fn target(self, current: u32) -> i64 {
@@ -424,6 +467,7 @@ impl Action {
                 n.saturating_sub(((n as f64 * p / 100.0).floor() as i64).max(1))
             }
             Action::To(k) => i64::from(k),
+            Action::UpBy(_) | Action::DownBy(_) | Action::UpTo(_) | Action::DownTo(_) => n,
         }
     }
 
@@ -437,7 +481,7 @@ impl Action {
             std::cmp::Ordering::Equal => match self {
                 Action::OutBy(_) | Action::OutByPercent(_) => Some(Direction::Out),
                 Action::InBy(_) | Action::InByPercent(_) => Some(Direction::In),
-                Action::To(_) => None,
+                _ => None,
             },
         }
     }
@@ -447,7 +491,7 @@ impl Action {
         match self {
             Action::OutBy(_) | Action::OutByPercent(_) => Some(Direction::Out),
             Action::InBy(_) | Action::InByPercent(_) => Some(Direction::In),
-            Action::To(_) => None,
+            _ => None,
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct Expectation {
     pub no_decision: Option<bool>,
     pub no_scale_in: Option<bool>,
     pub no_scale_out: Option<bool>,
+    /// The size (a ladder name): with `at` alone, the size just after that evaluation;
+    /// with `scale = "up"`/`"down"`, the size the resize goes to.
+    pub size: Option<String>,
 }
 
 /// A rule named by its line or by a piece of its text.
@@ -294,6 +297,7 @@ fn run_case(service: &ir::Service, case: &TestCase, line: usize, text: &str) -> 
     let start = case.start.unwrap_or(service.start);
     let mut ev = Evaluator::with_replicas(service, start);
     let mut counts = Vec::with_capacity(n);
+    let mut sizes = Vec::with_capacity(n);
     let mut values = vec![f64::NAN; service.metrics.len()];
     for i in 0..n {
         let t = i as Millis * interval;
@@ -308,6 +312,7 @@ fn run_case(service: &ir::Service, case: &TestCase, line: usize, text: &str) -> 
             }
         }
         counts.push(ev.replicas());
+        sizes.push(ev.size());
     }
     let end = n.saturating_sub(1) as Millis * interval;
     for exp in &case.expect {
@@ -316,7 +321,7 @@ fn run_case(service: &ir::Service, case: &TestCase, line: usize, text: &str) -> 
             service,
             exp.get_ref(),
             &res.decisions,
-            &counts,
+            (&counts, &sizes),
             interval,
             end,
         ) {
@@ -342,6 +347,19 @@ fn describe(service: &ir::Service, d: &Decision) -> String {
         ir::Actor::Rule(_) => String::new(),
         other => format!(" ({})", ir::Service::actor_name(other)),
     };
+    if let Some(r) = &d.resize {
+        return format!(
+            "scale {} {} → {} by line {}{by}",
+            if d.direction == Direction::Out {
+                "up"
+            } else {
+                "down"
+            },
+            r.from,
+            r.to,
+            service.actor_line(d.rule)
+        );
+    }
     format!(
         "scale {} {} → {} by line {}{by}",
         dir_word(d.direction),
@@ -373,7 +391,7 @@ fn check(
     service: &ir::Service,
     e: &Expectation,
     decisions: &[Decision],
-    counts: &[u32],
+    (counts, sizes): (&[u32], &[u32]),
     interval: Millis,
     end: Millis,
 ) -> Result<(), Unmet> {
@@ -383,7 +401,10 @@ fn check(
         } else {
             Direction::Out
         };
-        return match decisions.iter().find(|d| d.direction == banned) {
+        return match decisions
+            .iter()
+            .find(|d| d.direction == banned && d.resize.is_none())
+        {
             None => Ok(()),
             Some(d) => Err((
                 format!("no scale-{} at all", dir_word(banned)),
@@ -450,21 +471,49 @@ fn check(
             ))
         };
     }
+    let size_name = |i: u32| {
+        service
+            .ladder
+            .as_ref()
+            .and_then(|l| l.sizes.get(i as usize))
+            .map_or_else(String::new, |z| z.name.clone())
+    };
+    if let (Some(want), None) = (&e.size, &e.scale) {
+        let got = size_name(sizes[(at / interval) as usize]);
+        return if &got == want {
+            Ok(())
+        } else {
+            Err((
+                format!("size {want} at {shown}"),
+                format!("size {got}"),
+                Some(at),
+            ))
+        };
+    }
     let mut want = String::from("scale");
+    // (direction, vertical)
     let dir = match e.scale.as_deref() {
-        Some("out") => Some(Direction::Out),
-        Some("in") => Some(Direction::In),
+        Some("out") => Some((Direction::Out, false)),
+        Some("in") => Some((Direction::In, false)),
+        Some("up") => Some((Direction::Out, true)),
+        Some("down") => Some((Direction::In, true)),
         None => None,
         Some(other) => {
             return Err((
-                "`scale = \"out\"` or `\"in\"`".into(),
+                "`scale = \"out\"`, `\"in\"`, `\"up\"` or `\"down\"`".into(),
                 format!("`{other}`"),
                 None,
             ))
         }
     };
-    if let Some(d) = dir {
-        want.push_str(&format!(" {}", dir_word(d)));
+    match dir {
+        Some((d, false)) => want.push_str(&format!(" {}", dir_word(d))),
+        Some((Direction::Out, true)) => want.push_str(" up"),
+        Some((Direction::In, true)) => want.push_str(" down"),
+        None => {}
+    }
+    if let (Some(z), Some(_)) = (&e.size, &e.scale) {
+        want.push_str(&format!(" to {z}"));
     }
     if let Some(to) = e.to {
         want.push_str(&format!(" to {to}"));
@@ -478,7 +527,10 @@ fn check(
     let Some(d) = decisions.iter().find(|d| d.timestamp == at) else {
         return Err((want, format!("no decision at {shown}"), Some(at)));
     };
-    let ok = dir.is_none_or(|x| x == d.direction)
+    let ok = dir.is_none_or(|(x, v)| x == d.direction && v == d.resize.is_some())
+        && e.size
+            .as_ref()
+            .is_none_or(|z| d.resize.as_ref().is_some_and(|r| &r.to == z))
         && e.to.is_none_or(|x| x == d.to)
         && e.rule.as_ref().is_none_or(|r| rule_matches(service, r, d));
     if ok {

@@ -54,6 +54,82 @@ pub enum Item {
     Kubernetes(KubernetesBlock),
     /// `idle …` — a reserved keyword
     Reserved(Spanned<String>),
+    /// `size medium capacity 2x, price 0.20 per replica-hour` — one rung of the size ladder
+    Size(SizeDecl),
+    /// `resize restart 90s, 2 at a time` / `resize in place` — what a resize costs
+    Resize(ResizeDecl),
+    /// `cooldown up 10m, down 30m` — the service's cooldowns for resizes
+    SizeCooldown(Vec<SizeCooldown>),
+}
+
+/// `size NAME CLAUSE, …`
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeDecl {
+    pub name: Spanned<String>,
+    /// `capacity 2x` / `capacity 400 rps`
+    pub capacity: Vec<(SizeCapacity, Span)>,
+    /// `price 0.20 per replica-hour`
+    pub price: Vec<Number>,
+    /// `start`: the size the service starts at (else the first, smallest size)
+    pub start: Vec<Span>,
+    pub span: Span,
+}
+
+/// A size's capacity per replica.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SizeCapacity {
+    /// `2x` — times the model's `capacity … per replica`
+    Times(Number),
+    /// `400 rps` — in the model demand's unit
+    Absolute(Quantity),
+}
+
+/// `resize …`
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResizeDecl {
+    /// `resize in place` — no restart, no dip (Kubernetes in-place resize)
+    InPlace(Span),
+    /// `resize restart 90s[, N at a time]` — a rolling restart; each replica serves
+    /// nothing for the restart time, N at a time (default 1)
+    Restart {
+        restart: Duration,
+        at_a_time: Option<Number>,
+        span: Span,
+    },
+}
+
+impl ResizeDecl {
+    pub fn span(&self) -> Span {
+        match self {
+            ResizeDecl::InPlace(s) | ResizeDecl::Restart { span: s, .. } => *s,
+        }
+    }
+}
+
+/// Up or down the size ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeDirection {
+    Up,
+    Down,
+}
+
+/// `up 10m` inside a `cooldown` line
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeCooldown {
+    pub direction: Spanned<SizeDirection>,
+    pub duration: Duration,
+}
+
+/// How far a `scale up` / `scale down` goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SizeStep {
+    /// no amount: one step
+    One,
+    /// `by N` (steps; a `%` is an error)
+    By(Amount),
+    /// `to SIZE`
+    To(Spanned<String>),
 }
 
 /// `target OPERAND at QUANTITY [per replica] [, active above QUANTITY]`
@@ -319,8 +395,12 @@ pub enum Action {
     In { amount: Amount, span: Span },
     /// `scale to N`
     To { count: Number, span: Span },
-    /// `scale up …` / `scale down …` — reserved for vertical scaling
-    Vertical { keyword: String, span: Span },
+    /// `scale up [by N | to SIZE]` / `scale down …` — along the size ladder
+    Vertical {
+        direction: SizeDirection,
+        step: SizeStep,
+        span: Span,
+    },
 }
 
 impl Action {

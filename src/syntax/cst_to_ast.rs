@@ -181,6 +181,23 @@ fn item(p: Pair<Rule>) -> Result<Item> {
                 .collect(),
             span,
         }),
+        Rule::size_decl => Item::Size(size_decl(p)?),
+        Rule::resize_decl => Item::Resize(resize_decl(p)?),
+        Rule::size_cooldown_decl => {
+            let mut out = Vec::new();
+            for sc in p
+                .into_inner()
+                .filter(|x| x.as_rule() == Rule::size_cooldown)
+            {
+                let mut c = Children::of(sc);
+                let d = c.next("cooldown direction")?;
+                out.push(SizeCooldown {
+                    direction: Spanned::new(size_direction(&d), span_of(&d)),
+                    duration: duration(c.next("cooldown duration")?)?,
+                });
+            }
+            Item::SizeCooldown(out)
+        }
         Rule::reserved_decl => {
             let kw = Children::of(p).next("reserved keyword")?;
             Item::Reserved(Spanned::new(kw.as_str().trim().to_string(), span))
@@ -386,7 +403,6 @@ fn action(p: Pair<Rule>) -> Result<Action> {
     let kind_rule = kind.as_rule();
     let mut kc = Children::of(kind);
     let first = kc.next("scale direction")?;
-    let keyword = first.as_str().to_string();
     kc.skip_keywords();
     Ok(match kind_rule {
         Rule::scale_out => Action::Out {
@@ -401,7 +417,89 @@ fn action(p: Pair<Rule>) -> Result<Action> {
             count: number(&kc.next("scale target")?),
             span,
         },
-        _ => Action::Vertical { keyword, span },
+        _ => {
+            let direction = size_direction(&first);
+            let step = if let Some(a) = kc.next_if(Rule::amount) {
+                SizeStep::By(amount(a)?)
+            } else if let Some(n) = kc.next_if(Rule::ident) {
+                SizeStep::To(spanned_str(&n))
+            } else {
+                SizeStep::One
+            };
+            Action::Vertical {
+                direction,
+                step,
+                span,
+            }
+        }
+    })
+}
+
+/// `up` / `down` (a `size_direction` pair)
+fn size_direction(p: &Pair<Rule>) -> SizeDirection {
+    if p.as_str().trim() == "down" {
+        SizeDirection::Down
+    } else {
+        SizeDirection::Up
+    }
+}
+
+/// `size NAME CLAUSE, …`
+fn size_decl(p: Pair<Rule>) -> Result<SizeDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let name = spanned_str(&c.next("size name")?);
+    let mut d = SizeDecl {
+        name,
+        capacity: Vec::new(),
+        price: Vec::new(),
+        start: Vec::new(),
+        span,
+    };
+    for clause in c.pairs {
+        let s = span_of(&clause);
+        match clause.as_rule() {
+            Rule::size_capacity => {
+                let mut cc = Children::of(clause);
+                cc.skip_keywords();
+                let v = cc.next("size capacity")?;
+                let cap = if v.as_rule() == Rule::multiplier {
+                    SizeCapacity::Times(number(&Children::of(v).next("multiplier")?))
+                } else {
+                    SizeCapacity::Absolute(quantity(v)?)
+                };
+                d.capacity.push((cap, s));
+            }
+            Rule::size_price => {
+                let mut cc = Children::of(clause);
+                cc.skip_keywords();
+                d.price.push(number(&cc.next("size price")?));
+            }
+            Rule::size_start => d.start.push(s),
+            _ => return Err(internal(s, "a size clause")),
+        }
+    }
+    Ok(d)
+}
+
+/// `resize in place` / `resize restart D[, N at a time]`
+fn resize_decl(p: Pair<Rule>) -> Result<ResizeDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let kind = c.next("resize kind")?;
+    if kind.as_rule() == Rule::resize_in_place {
+        return Ok(ResizeDecl::InPlace(span));
+    }
+    let mut kc = Children::of(kind);
+    kc.skip_keywords();
+    let restart = duration(kc.next("restart time")?)?;
+    let at_a_time = kc.next_if(Rule::number).map(|n| number(&n));
+    Ok(ResizeDecl::Restart {
+        restart,
+        at_a_time,
+        span,
     })
 }
 

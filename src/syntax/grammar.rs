@@ -72,6 +72,17 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_propose => "`propose`",
         kw_timezone => "`timezone`",
         kw_kubernetes => "`kubernetes`",
+        kw_size => "`size`",
+        kw_resize => "`resize`",
+        kw_restart => "`restart`",
+        kw_place => "`place`",
+        size_capacity => "`capacity 2x` or `capacity 400 rps`",
+        multiplier => "a multiplier like `2x`",
+        size_price => "`price N per replica-hour`",
+        size_start => "`start`",
+        resize_in_place | resize_restart => "`in place` or `restart DURATION`",
+        at_a_time => "`at a time`",
+        size_direction => "`up` or `down`",
         per_replica => "`per replica`",
         activation => "`, active above VALUE`",
         stabilize_clause | policy_clause | select_clause | tolerance_clause => {
@@ -164,6 +175,10 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_timezone
             | kw_kubernetes
             | kw_reserved
+            | kw_size
+            | kw_resize
+            | kw_restart
+            | kw_place
     )
 }
 
@@ -190,6 +205,8 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "schedule",
     "timezone",
     "kubernetes",
+    "size",
+    "resize",
 ];
 
 /// Every keyword, for "did you mean" inside statements.
@@ -242,6 +259,12 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "propose",
     "timezone",
     "kubernetes",
+    "size",
+    "resize",
+    "restart",
+    "place",
+    "up",
+    "down",
     "hold",
     "skip",
     "true",

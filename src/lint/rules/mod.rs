@@ -125,6 +125,10 @@ pub fn action_text(a: ir::Action) -> String {
         ir::Action::InBy(k) => format!("scale in by {k}"),
         ir::Action::InByPercent(p) => format!("scale in by {}%", f(p)),
         ir::Action::To(k) => format!("scale to {k}"),
+        ir::Action::UpBy(k) => format!("scale up by {k}"),
+        ir::Action::DownBy(k) => format!("scale down by {k}"),
+        ir::Action::UpTo(i) => format!("scale up to size {}", i + 1),
+        ir::Action::DownTo(i) => format!("scale down to size {}", i + 1),
     }
 }
 
