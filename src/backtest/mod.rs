@@ -14,6 +14,7 @@ pub mod output;
 pub mod policy;
 pub mod report;
 pub mod score;
+pub mod sizes;
 
 pub use engine::{backtest, backtest_with_progress, Options, COUNTERFACTUAL_LABEL, REPLAY_LABEL};
 pub use report::{Report, Scores, Timeline};

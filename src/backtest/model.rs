@@ -53,6 +53,25 @@ enum Kind {
     Replayed,
 }
 
+/// What serves at one tick: the ready replicas, and their capacity in units of the
+/// model's `capacity … per replica` (the count itself without a size ladder; with one,
+/// Σ over ready replicas of their size's multiple, replicas mid-restart counting 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Supply {
+    pub ready: u32,
+    pub units: f64,
+}
+
+impl Supply {
+    /// `n` replicas of the model's capacity each.
+    pub fn replicas(n: u32) -> Self {
+        Supply {
+            ready: n,
+            units: f64::from(n),
+        }
+    }
+}
+
 /// One tick's simulated state.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TickState {
@@ -250,9 +269,9 @@ impl<'a> Model<'a> {
     }
 
     /// ρ = (d + B / tick_s) / (N × capacity); ∞ with load and no capacity, 0 without load.
-    pub fn rho(&self, i: usize, ready: u32, backlog: f64) -> f64 {
+    pub fn rho(&self, i: usize, supply: Supply, backlog: f64) -> f64 {
         let load = self.demand[i] + backlog / self.tick_s;
-        let cap = f64::from(ready) * self.model.capacity;
+        let cap = supply.units * self.model.capacity;
         if cap > 0.0 {
             load / cap
         } else if load > 0.0 {
@@ -266,7 +285,7 @@ impl<'a> Model<'a> {
     pub fn values(
         &self,
         i: usize,
-        ready: u32,
+        ready: Supply,
         requested: u32,
         backlog: f64,
         out: &mut [f64],
@@ -284,7 +303,7 @@ impl<'a> Model<'a> {
     pub fn slo_values(
         &self,
         i: usize,
-        ready: u32,
+        ready: Supply,
         requested: u32,
         backlog: f64,
         out: &mut [f64],
@@ -307,11 +326,11 @@ impl<'a> Model<'a> {
         kind: Kind,
         i: usize,
         rho: f64,
-        ready: u32,
+        ready: Supply,
         requested: u32,
         backlog: f64,
     ) -> f64 {
-        let n = f64::from(ready);
+        let n = ready.units;
         let m = &self.service.metrics[slot];
         let rec = || self.cols[slot].map_or(f64::NAN, |c| m.to_si(c[i]));
         match kind {
@@ -319,7 +338,7 @@ impl<'a> Model<'a> {
             Kind::Builtin(Builtin::Backlog) => backlog,
             Kind::Builtin(Builtin::Utilization) => rho,
             Kind::Builtin(Builtin::Replicas) => f64::from(requested),
-            Kind::Builtin(Builtin::Ready) => n,
+            Kind::Builtin(Builtin::Ready) => f64::from(ready.ready),
             Kind::UtilScaled { ratio } => {
                 let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
                 let mrec = rec();
@@ -327,7 +346,7 @@ impl<'a> Model<'a> {
                     f64::NAN
                 } else if rr.is_nan() || rr <= 0.0 {
                     rho
-                } else if ready == 0 {
+                } else if n <= 0.0 {
                     f64::INFINITY
                 } else {
                     mrec * rr / n
@@ -438,9 +457,22 @@ impl<'a> Model<'a> {
         scratch: &mut [f64],
         aggs: &mut [f64],
     ) -> Option<u32> {
+        self.demand_replicas_sized(i, hint, 1.0, scratch, aggs)
+    }
+
+    /// [`demand_replicas`](Self::demand_replicas) for replicas of `unit` times the
+    /// model's capacity each (a size of the ladder; 1.0 is the model's replica).
+    pub fn demand_replicas_sized(
+        &self,
+        i: usize,
+        hint: Option<u32>,
+        unit: f64,
+        scratch: &mut [f64],
+        aggs: &mut [f64],
+    ) -> Option<u32> {
         let (min, max) = (self.service.min, self.service.max);
         // ρ < 1 needs N > d / capacity.
-        let lb = (self.demand[i] / self.model.capacity).floor();
+        let lb = (self.demand[i] / (self.model.capacity * unit)).floor();
         let start = if lb >= f64::from(max) {
             max
         } else {
@@ -448,7 +480,11 @@ impl<'a> Model<'a> {
         };
         let start = if self.demand[i] <= 0.0 { min } else { start };
         let mut ok = |n: u32| {
-            let rho = self.slo_values(i, n, n, 0.0, scratch);
+            let supply = Supply {
+                ready: n,
+                units: f64::from(n) * unit,
+            };
+            let rho = self.slo_values(i, supply, n, 0.0, scratch);
             for &a in &self.slo_aggs {
                 aggs[a] = scratch[self.service.aggregates[a].metric.0];
             }
@@ -553,9 +589,9 @@ impl Queue {
     /// Advances one tick with `ready` replicas: returns the tick's state (without
     /// `breach`/`latency`, which the caller fills) and updates the backlog:
     /// `B' = max(0, B + (d − C) × tick_s)`.
-    pub fn advance(&mut self, m: &Model<'_>, i: usize, ready: u32, rho: f64) -> TickState {
+    pub fn advance(&mut self, m: &Model<'_>, i: usize, ready: Supply, rho: f64) -> TickState {
         let d = m.demand[i];
-        let cap = f64::from(ready) * m.model.capacity;
+        let cap = ready.units * m.model.capacity;
         let b = self.backlog;
         let spare_for_new = (cap * m.tick_s - b).max(0.0);
         let delayed = (d * m.tick_s - spare_for_new).max(0.0);
@@ -767,9 +803,10 @@ mod tests {
         let data = dataset(&[("rps", &[15.0, 0.0])]);
         let m = Model::new(&svc.services[0], &data).expect("model");
         let mut q = Queue { backlog: 0.0 };
-        let st = q.advance(&m, 0, 1, m.rho(0, 1, 0.0));
+        let one = Supply::replicas(1);
+        let st = q.advance(&m, 0, one, m.rho(0, one, 0.0));
         assert_eq!((st.backlog, st.delayed, q.backlog), (0.0, 5.0, 5.0));
-        let st = q.advance(&m, 1, 1, m.rho(1, 1, q.backlog));
+        let st = q.advance(&m, 1, one, m.rho(1, one, q.backlog));
         assert_eq!((st.backlog, q.backlog), (5.0, 0.0));
     }
 }

@@ -47,7 +47,11 @@ pub fn table(r: &Report, unicode: bool) -> String {
         &r.baselines.static_best.replicas,
         &r.baselines.static_best.scores,
     ) {
-        (Some(k), Some(s)) => cols.push((format!("static {k}"), Some(s))),
+        (Some(k), Some(s)) => {
+            let size = r.baselines.static_best.size.as_ref();
+            let name = size.map_or_else(|| format!("static {k}"), |z| format!("static {k}x{z}"));
+            cols.push((name, Some(s)))
+        }
         _ => cols.push(("static (none)".into(), None)),
     }
     cols.push(("oracle".into(), Some(&r.baselines.oracle)));
@@ -80,6 +84,34 @@ pub fn table(r: &Report, unicode: bool) -> String {
         ("instability %", |s| f(s.elasticity.instability, 2)),
         ("jitter /h", |s| f(s.elasticity.jitter, 3)),
     ];
+    // Only with a size ladder, so horizontal tables stay as they were.
+    let vertical: &[Row] = &[
+        ("size-ups", |s| {
+            s.vertical
+                .as_ref()
+                .map_or("-".into(), |v| v.size_ups.to_string())
+        }),
+        ("size-downs", |s| {
+            s.vertical
+                .as_ref()
+                .map_or("-".into(), |v| v.size_downs.to_string())
+        }),
+        ("restart replica-min", |s| {
+            s.vertical
+                .as_ref()
+                .map_or("-".into(), |v| f(v.restart_replica_minutes, 1))
+        }),
+        ("mean capacity units", |s| {
+            s.vertical
+                .as_ref()
+                .map_or("-".into(), |v| f(v.mean_capacity_units, 2))
+        }),
+    ];
+    let rows: Vec<&Row> = if r.policy.vertical.is_some() {
+        rows.iter().chain(vertical).collect()
+    } else {
+        rows.iter().collect()
+    };
     for (name, get) in rows {
         let mut row = vec![name.to_string()];
         row.extend(cols.iter().map(|c| c.1.map_or("-".to_string(), get)));

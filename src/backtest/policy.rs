@@ -3,9 +3,10 @@
 //! replica pipeline (startup delay) into later ticks. Scores accumulate as it goes; the
 //! per-tick timeline is kept only when asked for.
 
-use super::model::{Model, Pipeline, Queue, SloWindows, TickState};
+use super::model::{Model, Pipeline, Queue, SloWindows, Supply, TickState};
 use super::report::{DecisionRecord, RuleStats, Scores, Timeline};
 use super::score::{Scorer, TickScore};
+use super::sizes::{Fleet, SizeTable};
 use super::{BacktestError, Options};
 use crate::eval::{Decision, Evaluator, Step, Suppressed};
 use crate::ir::{Actor, Direction, RuleId, Service};
@@ -98,6 +99,8 @@ struct PolicyRun<'m, 'a> {
     decisions: Vec<DecisionRecord>,
     scorer: Scorer,
     timeline: Option<Timeline>,
+    /// The replicas' sizes, for a service with a size ladder.
+    fleet: Option<Fleet>,
 }
 
 /// Runs the policy of `m.service` over the ticks at `ts`, against the oracle's `dstar`,
@@ -128,6 +131,14 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
         let ev = Evaluator::new(service);
         let width = service.metrics.len();
         let rows = service.rules.len() + pseudo_rules(service).count();
+        let fleet = service
+            .ladder
+            .as_ref()
+            .map(|l| Fleet::new(SizeTable::new(l, m.model)));
+        let mut scorer = Scorer::new(m.tick_s, m.model.price_per_hour, opts.reversal_window_ms);
+        if let Some(f) = &fleet {
+            scorer = scorer.with_sizes(f.table.priced());
+        }
         PolicyRun {
             m,
             opts,
@@ -141,8 +152,9 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
             fired: vec![0; rows],
             suppressed: vec![[0; SUPPRESSION_KEYS.len()]; rows],
             decisions: Vec::new(),
-            scorer: Scorer::new(m.tick_s, m.model.price_per_hour, opts.reversal_window_ms),
+            scorer,
             timeline: opts.timeline.then(|| Timeline::with_capacity(m.len())),
+            fleet,
         }
     }
 
@@ -151,9 +163,18 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
         let m = self.m;
         let ready = self.pipeline.advance(t);
         let requested = self.ev.replicas();
-        let rho = m.values(i, ready, requested, self.queue.backlog, &mut self.values);
+        let supply = match &mut self.fleet {
+            None => Supply::replicas(ready),
+            Some(f) => {
+                let ft = f.at(t, ready, requested);
+                self.scorer
+                    .sizes(ft.spend_per_hour, ft.restarting, ft.supply_units);
+                ft.supply(ready)
+            }
+        };
+        let rho = m.values(i, supply, requested, self.queue.backlog, &mut self.values);
         self.slo.push(t, &self.values);
-        let mut st = self.queue.advance(m, i, ready, rho);
+        let mut st = self.queue.advance(m, i, supply, rho);
         st.breach = st.saturated || m.slo_violated(&self.values, &self.slo.values);
         st.latency = m.latency_of(&self.values);
         let counts = TickScore {
@@ -198,9 +219,24 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
         if let Some(f) = actor_row(self.m.service, d.rule).and_then(|i| self.fired.get_mut(i)) {
             *f += 1;
         }
-        let ready_at = t + self.m.tick_ms + self.m.model.startup;
-        self.pipeline.decide(d.from, d.to, ready_at);
-        self.scorer.change(t, d.direction);
+        let resize = match (&d.resize, &mut self.fleet) {
+            (Some(r), Some(f)) => {
+                // The first batch goes down at the next tick.
+                f.resize(
+                    r.to_index as usize,
+                    self.pipeline.ready(),
+                    t + self.m.tick_ms,
+                );
+                self.scorer.resize(t, d.direction == Direction::Out);
+                Some([r.from.clone(), r.to.clone()])
+            }
+            _ => {
+                let ready_at = t + self.m.tick_ms + self.m.model.startup;
+                self.pipeline.decide(d.from, d.to, ready_at);
+                self.scorer.change(t, d.direction);
+                None
+            }
+        };
         self.decisions.push(DecisionRecord {
             timestamp_ms: t,
             time: format_timestamp(t),
@@ -209,6 +245,7 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
             direction: d.direction,
             rule: actor_label(d.rule),
             reason: d.reason,
+            resize,
         });
     }
 
@@ -276,6 +313,19 @@ impl Timeline {
         self.backlog.push(st.backlog);
         self.breach.push(st.breach);
         let (decision, rule) = match d {
+            Some(Decision {
+                resize: Some(r),
+                direction,
+                rule,
+                ..
+            }) => {
+                let dir = if *direction == Direction::Out {
+                    "up"
+                } else {
+                    "down"
+                };
+                (format!("{dir} {}->{}", r.from, r.to), actor_label(*rule))
+            }
             Some(d) => {
                 let dir = match d.direction {
                     Direction::Out => "out",

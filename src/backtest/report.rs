@@ -84,6 +84,9 @@ pub struct StaticBaseline {
     /// The cheapest constant count with zero breaches, if one exists in [min, max].
     pub replicas: Option<u32>,
     pub scores: Option<Scores>,
+    /// With a size ladder: the size of those replicas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -92,6 +95,22 @@ pub struct Scores {
     pub sla: SlaScores,
     pub thrashing: ThrashScores,
     pub elasticity: Elasticity,
+    /// With a size ladder: resizes and the restarts they cost; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<VerticalScores>,
+}
+
+/// What vertical scaling did (a service with a size ladder).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct VerticalScores {
+    /// `scale up` decisions (or a baseline's steps to a larger size).
+    pub size_ups: usize,
+    /// `scale down` decisions.
+    pub size_downs: usize,
+    /// Σ replicas restarting × tick, in minutes: capacity paid for and not served.
+    pub restart_replica_minutes: f64,
+    /// Mean capacity of the ready fleet in units of the model's capacity per replica.
+    pub mean_capacity_units: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -159,6 +178,9 @@ pub struct DecisionRecord {
     pub direction: Direction,
     pub rule: String,
     pub reason: String,
+    /// A resize: the size's name before and after (the count is unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resize: Option<[String; 2]>,
 }
 
 /// The per-tick trace of the policy run.

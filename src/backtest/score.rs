@@ -3,7 +3,7 @@
 //! per-tick vector is kept; [`Scorer::finish`] gives the [`Scores`].
 
 use super::model::TickState;
-use super::report::{CostScores, Elasticity, Scores, SlaScores, ThrashScores};
+use super::report::{CostScores, Elasticity, Scores, SlaScores, ThrashScores, VerticalScores};
 use crate::ir::Direction;
 
 /// What one tick of a run contributes to its scores.
@@ -26,6 +26,23 @@ pub struct Scorer {
     sla: Sla,
     thrash: Thrash,
     elasticity: ElasticityAcc,
+    /// With a size ladder: the spend, resizes and restarts (`None` without one, so the
+    /// horizontal path does no more work than before).
+    sized: Option<Sized>,
+}
+
+/// A run with a size ladder: cost is the sum of each replica's size price.
+#[derive(Clone, Debug, Default)]
+struct Sized {
+    /// Every size has a price.
+    priced: bool,
+    /// Σ spend per hour over the ticks.
+    spend: f64,
+    ups: usize,
+    downs: usize,
+    restarting: f64,
+    units: f64,
+    ticks: usize,
 }
 
 impl Scorer {
@@ -42,7 +59,42 @@ impl Scorer {
                 ..Thrash::default()
             },
             elasticity: ElasticityAcc::default(),
+            sized: None,
         }
+    }
+
+    /// The same run, for a service with a size ladder (`priced`: every size has a price).
+    pub fn with_sizes(mut self, priced: bool) -> Self {
+        self.sized = Some(Sized {
+            priced,
+            ..Sized::default()
+        });
+        self
+    }
+
+    /// One tick's sizes: the fleet's spend per hour, the replicas restarting, and the
+    /// ready capacity in units of the model's capacity per replica.
+    pub fn sizes(&mut self, spend_per_hour: f64, restarting: u32, units: f64) {
+        if let Some(s) = &mut self.sized {
+            s.spend += spend_per_hour;
+            s.restarting += f64::from(restarting);
+            s.units += units;
+            s.ticks += 1;
+        }
+    }
+
+    /// A resize at `t` (`up`: to a larger size). It counts as a change of capacity for
+    /// the reversals, not as a scale-out or scale-in.
+    pub fn resize(&mut self, t: i64, up: bool) {
+        if let Some(s) = &mut self.sized {
+            if up {
+                s.ups += 1;
+            } else {
+                s.downs += 1;
+            }
+        }
+        let dir = if up { Direction::Out } else { Direction::In };
+        self.thrash.reverse(t, dir);
     }
 
     /// One tick: the counts and the simulated state (with its breach flag set).
@@ -64,11 +116,26 @@ impl Scorer {
 
     /// The scores, with `unserved` requests left in the backlog after the last tick.
     pub fn finish(self, unserved: f64) -> Scores {
+        let mut cost = self.cost.finish(self.tick_s, self.price_per_hour);
+        let vertical = self.sized.map(|s| {
+            cost.cost = s.priced.then_some(s.spend * self.tick_s / 3600.0);
+            VerticalScores {
+                size_ups: s.ups,
+                size_downs: s.downs,
+                restart_replica_minutes: s.restarting * self.tick_s / 60.0,
+                mean_capacity_units: if s.ticks > 0 {
+                    s.units / s.ticks as f64
+                } else {
+                    0.0
+                },
+            }
+        });
         Scores {
-            cost: self.cost.finish(self.tick_s, self.price_per_hour),
+            cost,
             sla: self.sla.finish(self.tick_s, unserved),
             thrashing: self.thrash.finish(),
             elasticity: self.elasticity.finish(self.tick_s),
+            vertical,
         }
     }
 }
@@ -174,6 +241,12 @@ impl Thrash {
             Direction::Out => self.outs += 1,
             Direction::In => self.ins += 1,
         }
+        self.reverse(t, direction);
+    }
+
+    /// A change of capacity in `direction` at `t`: a reversal when opposite to the
+    /// previous one at most the window before.
+    fn reverse(&mut self, t: i64, direction: Direction) {
         if let Some((t0, d0)) = self.last {
             if d0 != direction && t - t0 <= self.window_ms {
                 self.reversals += 1;

@@ -455,6 +455,7 @@ mod tests {
             to,
             rule: rule.into(),
             line: 1,
+            resize: None,
         }
     }
 

@@ -63,12 +63,14 @@ pub struct Decision {
     pub rule: String,
     /// The rule's line in the rule file (0 when unknown).
     pub line: usize,
+    /// A resize (`up`/`down`): the size's name before and after.
+    pub resize: Option<[String; 2]>,
 }
 
 impl Decision {
     /// `2026-03-02T06:14:00Z  out  4 -> 6  r1 (line 10)`.
     pub fn display(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}  {:<3}  {} -> {}  {} (line {})",
             format_timestamp(self.timestamp_ms),
             self.direction,
@@ -76,7 +78,11 @@ impl Decision {
             self.to,
             self.rule,
             self.line
-        )
+        );
+        if let Some([a, b]) = &self.resize {
+            s.push_str(&format!("  size {a} -> {b}"));
+        }
+        s
     }
 }
 
@@ -142,6 +148,22 @@ pub fn score_lines(prefix: &str, s: &Scores) -> Vec<(String, String)> {
         ("elasticity.instability", num(s.elasticity.instability, 2)),
         ("elasticity.jitter", num(s.elasticity.jitter, 3)),
     ];
+    // Only with a size ladder, so horizontal snapshots stay as they were.
+    let mut rows = rows;
+    if let Some(v) = &s.vertical {
+        rows.extend([
+            ("vertical.size_ups", v.size_ups.to_string()),
+            ("vertical.size_downs", v.size_downs.to_string()),
+            (
+                "vertical.restart_replica_minutes",
+                num(v.restart_replica_minutes, 1),
+            ),
+            (
+                "vertical.mean_capacity_units",
+                num(v.mean_capacity_units, 2),
+            ),
+        ]);
+    }
     rows.into_iter()
         .map(|(k, v)| (format!("{prefix}.{k}"), v))
         .collect()
@@ -209,11 +231,17 @@ impl Outcome {
             .iter()
             .map(|d: &DecisionRecord| Decision {
                 timestamp_ms: d.timestamp_ms,
-                direction: direction(&d.direction).into(),
+                direction: match (&d.resize, d.direction) {
+                    (Some(_), Direction::Out) => "up",
+                    (Some(_), Direction::In) => "down",
+                    (None, dir) => direction(&dir),
+                }
+                .into(),
                 from: d.from,
                 to: d.to,
                 rule: d.rule.clone(),
                 line: lines.get(d.rule.as_str()).copied().unwrap_or(0),
+                resize: d.resize.clone(),
             })
             .collect();
         Outcome {
@@ -392,17 +420,25 @@ fn parse_rule(line: &str) -> Result<RuleLine, String> {
 }
 
 fn parse_decision(line: &str) -> Result<Decision, String> {
-    let bad = || format!("expected `TIME  out|in  FROM -> TO  rN (line L)`, got `{line}`");
+    let bad = || {
+        format!(
+            "expected `TIME  out|in|up|down  FROM -> TO  rN (line L)[  size A -> B]`, got `{line}`"
+        )
+    };
     let parts: Vec<&str> = line.split_whitespace().collect();
     let [time, dir, from, arrow, to, rule, rest @ ..] = parts.as_slice() else {
         return Err(bad());
     };
-    if *arrow != "->" || !matches!(*dir, "out" | "in") {
+    if *arrow != "->" || !matches!(*dir, "out" | "in" | "up" | "down") {
         return Err(bad());
     }
-    let line_no = match rest {
-        [] => 0,
-        ["(line", n] => int(n.trim_end_matches(')'), "line")?,
+    let (line_no, resize) = match rest {
+        [] => (0, None),
+        ["(line", n] => (int(n.trim_end_matches(')'), "line")?, None),
+        ["(line", n, "size", a, "->", b] => (
+            int(n.trim_end_matches(')'), "line")?,
+            Some([a.to_string(), b.to_string()]),
+        ),
         _ => return Err(bad()),
     };
     Ok(Decision {
@@ -412,6 +448,7 @@ fn parse_decision(line: &str) -> Result<Decision, String> {
         to: int(to, "to")?,
         rule: rule.to_string(),
         line: line_no,
+        resize,
     })
 }
 
@@ -440,8 +477,29 @@ mod tests {
                 to: 6,
                 rule: "r1".into(),
                 line: 4,
+                resize: None,
             }],
         }
+    }
+
+    #[test]
+    fn a_resize_decision_round_trips() {
+        let mut o = sample();
+        o.decisions.push(Decision {
+            timestamp_ms: 120_000,
+            direction: "up".into(),
+            from: 3,
+            to: 3,
+            rule: "r2".into(),
+            line: 5,
+            resize: Some(["small".into(), "large".into()]),
+        });
+        let text = o.render();
+        assert!(
+            text.contains("up   3 -> 3  r2 (line 5)  size small -> large"),
+            "{text}"
+        );
+        assert_eq!(Outcome::parse(&text), Ok(o));
     }
 
     #[test]
