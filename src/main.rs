@@ -52,6 +52,12 @@ enum Command {
     /// Backtest two policy versions (needs the `data` feature, left out of this build).
     #[cfg(not(feature = "data"))]
     Diff(cli::NeedsData),
+    /// Backtest several policies for one service (horizontal, vertical, hybrid…) on the same data, side by side.
+    #[cfg(feature = "data")]
+    Compare(cli::compare::CompareArgs),
+    /// Compare several policies (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Compare(cli::NeedsData),
     /// Generate the bundled sample datasets (or the large benchmark dataset).
     #[cfg(feature = "data")]
     Datasets(cli::datasets::DatasetsArgs),
@@ -110,6 +116,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "data")]
         Command::Diff(a) => cli::diff::run(a),
         #[cfg(feature = "data")]
+        Command::Compare(a) => cli::compare::run(a),
+        #[cfg(feature = "data")]
         Command::Datasets(a) => cli::datasets::run(a),
         #[cfg(not(feature = "data"))]
         Command::Backtest(_) => cli::needs_data("backtest"),
@@ -117,6 +125,8 @@ fn main() -> ExitCode {
         Command::Snapshot(_) => cli::needs_data("snapshot"),
         #[cfg(not(feature = "data"))]
         Command::Diff(_) => cli::needs_data("diff"),
+        #[cfg(not(feature = "data"))]
+        Command::Compare(_) => cli::needs_data("compare"),
         #[cfg(not(feature = "data"))]
         Command::Datasets(_) => cli::needs_data("datasets"),
     }

@@ -151,7 +151,7 @@ fn folders_expand_to_their_rule_files() {
         .args(["check", "rules"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("checked 6 files: no errors"));
+        .stderr(predicate::str::contains("checked 9 files: no errors"));
     bin()
         .args(["check", "tests/fixtures/check/invalid"])
         .assert()

@@ -110,8 +110,15 @@ fn report(
 ) -> Report {
     let (service, model) = (m.service, m.model);
     let oracle_hours = baselines.oracle.cost.replica_hours;
-    let cost_vs_oracle =
+    let mut cost_vs_oracle =
         (oracle_hours > 0.0).then(|| policy.scores.cost.replica_hours / oracle_hours);
+    // With a size ladder a replica-hour has no one price: compare the money.
+    if service.ladder.is_some() {
+        cost_vs_oracle = match (policy.scores.cost.cost, baselines.oracle.cost.cost) {
+            (Some(p), Some(o)) if o > 0.0 => Some(p / o),
+            _ => None,
+        };
+    }
     let ts = &data.timestamps_ms;
     let (first, last) = (ts[0], ts[ts.len() - 1]);
     Report {

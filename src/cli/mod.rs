@@ -5,6 +5,8 @@
 pub mod backtest;
 pub mod check;
 #[cfg(feature = "data")]
+pub mod compare;
+#[cfg(feature = "data")]
 pub mod datasets;
 #[cfg(feature = "data")]
 pub mod diff;

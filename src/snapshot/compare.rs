@@ -443,6 +443,52 @@ pub fn render(c: &Comparison, limit: usize) -> String {
     s
 }
 
+/// Which way a score is better, for `compare`'s winner marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    /// `elasticity.jitter`: adapting as often as demand changes is 0.
+    NearerZero,
+}
+
+/// Which way the score `key` (a [`crate::snapshot::score_lines`] key without its
+/// prefix) is better; `None` for scores that describe rather than rank
+/// (`cost.mean_replicas`, `cost.peak_replicas`, `vertical.mean_capacity_units`, the
+/// scale-out and resize counts).
+pub fn better(key: &str) -> Option<Better> {
+    match key {
+        "elasticity.jitter" => Some(Better::NearerZero),
+        "cost.replica_hours"
+        | "cost.cost"
+        | "thrashing.reversals"
+        | "thrashing.changes"
+        | "vertical.restart_replica_minutes" => Some(Better::Lower),
+        k if k.starts_with("sla.") || k.starts_with("elasticity.") => Some(Better::Lower),
+        _ => None,
+    }
+}
+
+/// The indices of the best values (all of them on a tie); none when fewer than two
+/// values are known or all known values are equal.
+pub fn winners(values: &[Option<f64>], better: Better) -> Vec<usize> {
+    let rank = |v: f64| match better {
+        Better::Lower => v,
+        Better::NearerZero => v.abs(),
+    };
+    let known: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.filter(|x| x.is_finite()).map(|x| (i, rank(x))))
+        .collect();
+    let Some(best) = known.iter().map(|x| x.1).reduce(f64::min) else {
+        return Vec::new();
+    };
+    if known.len() < 2 || known.iter().all(|x| x.1 == best) {
+        return Vec::new();
+    }
+    known.iter().filter(|x| x.1 == best).map(|x| x.0).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,6 +541,19 @@ mod tests {
         let (_, ch) = classify(&old, &new, 10 * 60_000);
         assert!(matches!(&ch[0], DecisionChange::Vanished { old } if old.timestamp_ms == 600_000));
         assert!(matches!(&ch[1], DecisionChange::Moved { shift_ms, .. } if *shift_ms == 60_000));
+    }
+
+    #[test]
+    fn winners_are_the_best_known_values_and_no_one_on_a_full_tie() {
+        assert_eq!(
+            winners(&[Some(3.0), Some(1.0), None, Some(1.0)], Better::Lower),
+            [1, 3]
+        );
+        assert_eq!(winners(&[Some(-0.5), Some(0.2)], Better::NearerZero), [1]);
+        assert!(winners(&[Some(2.0), Some(2.0)], Better::Lower).is_empty());
+        assert!(winners(&[Some(2.0), None], Better::Lower).is_empty());
+        assert_eq!(better("cost.cost"), Some(Better::Lower));
+        assert_eq!(better("cost.mean_replicas"), None);
     }
 
     #[test]

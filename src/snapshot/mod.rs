@@ -210,6 +210,9 @@ impl Outcome {
                 .replicas
                 .map_or("-".into(), |v| v.to_string()),
         ));
+        if let Some(z) = &report.baselines.static_best.size {
+            scores.push(("baselines.static_best.size".into(), z.clone()));
+        }
         let lines: BTreeMap<&str, usize> = report
             .rules
             .iter()

@@ -29,6 +29,8 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     let s = cx.ir;
     for (r, a) in s.rules.iter().zip(&cx.rules) {
         let msg = match r.action {
+            // `scale up`/`scale down` change the size, not the count.
+            a if a.is_vertical() => continue,
             _ if s.min == s.max => format!(
                 "the replica bounds are {}..{}: this action can never change the count",
                 s.min, s.max
@@ -61,6 +63,14 @@ pub fn diagnostic(msg: String, action: Span, bounds: Span) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quiet_on_a_vertical_rule_with_a_fixed_count() {
+        assert!(!super::super::test_util::fires(
+            "W212",
+            "replicas 4..4\nmetric cpu in %\nsize s capacity 1x\nsize l capacity 2x\nwhen cpu > 80% scale up\nwhen cpu < 20% scale down\n"
+        ));
+    }
+
     use crate::lint::rules::test_util::fires;
 
     #[test]
