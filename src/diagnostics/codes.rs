@@ -125,6 +125,9 @@ registry! {
     STABILIZATION_SHORTER_THAN_STARTUP = "W221" "stabilization-shorter-than-startup" "the targets' scale-down stabilisation window is shorter than the model's startup";
     RATE_POLICY_CANNOT_REACH_MAX = "W222" "rate-policy-cannot-reach-max" "the targets' scale-up policies cannot reach `max` within an hour";
     SCHEDULE_FLOOR_ABOVE_MAX = "W223" "schedule-floor-above-max" "a schedule floor above `max`, or a ceiling below `min`, which the bounds clamp";
+    SCALE_UP_WITHOUT_SCALE_DOWN = "W230" "scale-up-without-scale-down" "a `scale up` rule and no rule that can scale down: the replicas only ever grow larger";
+    UNEVEN_LADDER_PRICE = "W231" "uneven-ladder-price" "a size ladder whose price per unit of capacity falls with size (more replicas are then never cheaper), or jumps so steeply at the top that the top size hardly ever pays";
+    RESTART_LONGER_THAN_COOLDOWN = "W232" "restart-longer-than-cooldown" "a resize's restart time is longer than a vertical rule's cooldown: it can resize again before the last restart ended";
     // E30x-E31x: data (loading a dataset; `backtest::data::DataErrorKind`). E314-E320 are reserved here.
     CANNOT_READ = "E301" "cannot-read" "cannot read the dataset file (not found, permission, not CSV or Parquet)";
     MISSING_COLUMN = "E302" "missing-column" "a needed column is missing from the dataset";

@@ -15,13 +15,16 @@ pub mod missing_scale_out;
 pub mod missing_slo;
 pub mod no_cooldown;
 pub mod rate_policy_cannot_reach_max;
+pub mod restart_longer_than_cooldown;
 pub mod scale_in_faster_than_out;
+pub mod scale_up_without_scale_down;
 pub mod schedule_floor_above_max;
 pub mod shadowed_rule;
 pub mod stabilization_shorter_than_startup;
 pub mod sustain_shorter_than_tick;
 pub mod target_inside_dead_band;
 pub mod threshold_out_of_range;
+pub mod uneven_ladder_price;
 pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
 pub mod unsatisfiable_condition;
@@ -56,6 +59,9 @@ pub static ALL: &[LintInfo] = &[
     stabilization_shorter_than_startup::INFO,
     rate_policy_cannot_reach_max::INFO,
     schedule_floor_above_max::INFO,
+    scale_up_without_scale_down::INFO,
+    uneven_ladder_price::INFO,
+    restart_longer_than_cooldown::INFO,
 ];
 
 /// The checks, index-aligned with [`ALL`].
@@ -83,6 +89,9 @@ pub static CHECKS: &[Check] = &[
     stabilization_shorter_than_startup::check,
     rate_policy_cannot_reach_max::check,
     schedule_floor_above_max::check,
+    scale_up_without_scale_down::check,
+    uneven_ladder_price::check,
+    restart_longer_than_cooldown::check,
 ];
 
 /// How long a rule's condition must hold before it fires (the window for `M of N`).
