@@ -103,3 +103,28 @@ fn one_policy_is_a_usage_error() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `diff` of two vertical policies names the sizes of the resizes that changed.
+#[test]
+fn diff_shows_the_sizes_of_resizes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(root.join("rules/vertical.scale")).expect("read");
+    let slower = src.replace("scale up\n", "scale up, cooldown 5m\n");
+    assert_ne!(src, slower);
+    let new = dir.path().join("vertical-slower.scale");
+    std::fs::write(&new, slower).expect("write");
+    let out = bin()
+        .args(["diff", "rules/vertical.scale"])
+        .arg(&new)
+        .args(["--data", "datasets/checkout.csv"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("up medium -> large"), "{text}");
+}

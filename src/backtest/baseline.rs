@@ -37,7 +37,7 @@ impl OracleCurve {
             let mut hint = None;
             let dstar: Vec<u32> = range
                 .map(|i| {
-                    let d = m.demand_replicas(i, hint, &mut scratch, &mut aggs);
+                    let d = m.demand_replicas_sized(i, hint, 1.0, &mut scratch, &mut aggs);
                     hint = d;
                     d.unwrap_or_else(|| {
                         infeasible += 1;
@@ -187,9 +187,9 @@ impl<'m, 'a> FixedRun<'m, 'a> {
             ready: k,
             units: f64::from(k) * unit,
         };
-        let rho = m.slo_values(i, supply, k, self.queue.backlog, &mut self.values);
+        let rho = m.slo_values(i, k, supply.units, k, self.queue.backlog, &mut self.values);
         self.slo.push(t, &self.values);
-        let mut st = self.queue.advance(m, i, supply, rho);
+        let mut st = self.queue.advance(m, i, supply.units, rho);
         st.breach = st.saturated || m.slo_violated(&self.values, &self.slo.values);
         self.scorer.tick(
             TickScore {
@@ -214,10 +214,10 @@ impl<'m, 'a> FixedRun<'m, 'a> {
     pub fn step(&mut self, i: usize, t: i64, k: u32, oracle: u32) {
         let m = self.m;
         // Only the SLO's metrics matter to a baseline: its count is given, not decided.
-        let supply = Supply::replicas(k);
-        let rho = m.slo_values(i, supply, k, self.queue.backlog, &mut self.values);
+        let units = f64::from(k);
+        let rho = m.slo_values(i, k, units, k, self.queue.backlog, &mut self.values);
         self.slo.push(t, &self.values);
-        let mut st = self.queue.advance(m, i, supply, rho);
+        let mut st = self.queue.advance(m, i, units, rho);
         st.breach = st.saturated || m.slo_violated(&self.values, &self.slo.values);
         let counts = TickScore {
             requested: k,

@@ -269,9 +269,9 @@ impl<'a> Model<'a> {
     }
 
     /// ρ = (d + B / tick_s) / (N × capacity); ∞ with load and no capacity, 0 without load.
-    pub fn rho(&self, i: usize, supply: Supply, backlog: f64) -> f64 {
+    pub fn rho(&self, i: usize, units: f64, backlog: f64) -> f64 {
         let load = self.demand[i] + backlog / self.tick_s;
-        let cap = supply.units * self.model.capacity;
+        let cap = units * self.model.capacity;
         if cap > 0.0 {
             load / cap
         } else if load > 0.0 {
@@ -290,9 +290,10 @@ impl<'a> Model<'a> {
         backlog: f64,
         out: &mut [f64],
     ) -> f64 {
-        let rho = self.rho(i, ready, backlog);
+        let (units, ready) = (ready.units, ready.ready);
+        let rho = self.rho(i, units, backlog);
         for (slot, kind) in self.kinds.iter().enumerate() {
-            out[slot] = self.value_of(slot, *kind, i, rho, ready, requested, backlog);
+            out[slot] = self.value_of(slot, *kind, i, rho, units, ready, requested, backlog);
         }
         rho
     }
@@ -300,17 +301,30 @@ impl<'a> Model<'a> {
     /// Like [`values`](Self::values), but only the metrics the SLOs read (the other
     /// slots of `out` are left as they are): all a breach needs, so what the oracle's
     /// search and the baseline runs compute.
+    ///
+    /// `units` is the ready capacity in units of the model's capacity per replica (the
+    /// ready count without a size ladder: see [`Supply`]).
     pub fn slo_values(
         &self,
         i: usize,
-        ready: Supply,
+        ready: u32,
+        units: f64,
         requested: u32,
         backlog: f64,
         out: &mut [f64],
     ) -> f64 {
-        let rho = self.rho(i, ready, backlog);
+        let rho = self.rho(i, units, backlog);
         for &slot in &self.slo_slots {
-            out[slot] = self.value_of(slot, self.kinds[slot], i, rho, ready, requested, backlog);
+            out[slot] = self.value_of(
+                slot,
+                self.kinds[slot],
+                i,
+                rho,
+                units,
+                ready,
+                requested,
+                backlog,
+            );
         }
         rho
     }
@@ -326,11 +340,12 @@ impl<'a> Model<'a> {
         kind: Kind,
         i: usize,
         rho: f64,
-        ready: Supply,
+        units: f64,
+        ready: u32,
         requested: u32,
         backlog: f64,
     ) -> f64 {
-        let n = ready.units;
+        let n = units;
         let m = &self.service.metrics[slot];
         let rec = || self.cols[slot].map_or(f64::NAN, |c| m.to_si(c[i]));
         match kind {
@@ -338,7 +353,7 @@ impl<'a> Model<'a> {
             Kind::Builtin(Builtin::Backlog) => backlog,
             Kind::Builtin(Builtin::Utilization) => rho,
             Kind::Builtin(Builtin::Replicas) => f64::from(requested),
-            Kind::Builtin(Builtin::Ready) => f64::from(ready.ready),
+            Kind::Builtin(Builtin::Ready) => f64::from(ready),
             Kind::UtilScaled { ratio } => {
                 let rr = self.recorded.map_or(f64::NAN, |r| r[i]);
                 let mrec = rec();
@@ -480,11 +495,7 @@ impl<'a> Model<'a> {
         };
         let start = if self.demand[i] <= 0.0 { min } else { start };
         let mut ok = |n: u32| {
-            let supply = Supply {
-                ready: n,
-                units: f64::from(n) * unit,
-            };
-            let rho = self.slo_values(i, supply, n, 0.0, scratch);
+            let rho = self.slo_values(i, n, f64::from(n) * unit, n, 0.0, scratch);
             for &a in &self.slo_aggs {
                 aggs[a] = scratch[self.service.aggregates[a].metric.0];
             }
@@ -589,9 +600,9 @@ impl Queue {
     /// Advances one tick with `ready` replicas: returns the tick's state (without
     /// `breach`/`latency`, which the caller fills) and updates the backlog:
     /// `B' = max(0, B + (d − C) × tick_s)`.
-    pub fn advance(&mut self, m: &Model<'_>, i: usize, ready: Supply, rho: f64) -> TickState {
+    pub fn advance(&mut self, m: &Model<'_>, i: usize, units: f64, rho: f64) -> TickState {
         let d = m.demand[i];
-        let cap = ready.units * m.model.capacity;
+        let cap = units * m.model.capacity;
         let b = self.backlog;
         let spare_for_new = (cap * m.tick_s - b).max(0.0);
         let delayed = (d * m.tick_s - spare_for_new).max(0.0);
@@ -803,10 +814,9 @@ mod tests {
         let data = dataset(&[("rps", &[15.0, 0.0])]);
         let m = Model::new(&svc.services[0], &data).expect("model");
         let mut q = Queue { backlog: 0.0 };
-        let one = Supply::replicas(1);
-        let st = q.advance(&m, 0, one, m.rho(0, one, 0.0));
+        let st = q.advance(&m, 0, 1.0, m.rho(0, 1.0, 0.0));
         assert_eq!((st.backlog, st.delayed, q.backlog), (0.0, 5.0, 5.0));
-        let st = q.advance(&m, 1, one, m.rho(1, one, q.backlog));
+        let st = q.advance(&m, 1, 1.0, m.rho(1, 1.0, q.backlog));
         assert_eq!((st.backlog, q.backlog), (5.0, 0.0));
     }
 }

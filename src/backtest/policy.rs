@@ -164,7 +164,10 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
         let ready = self.pipeline.advance(t);
         let requested = self.ev.replicas();
         let supply = match &mut self.fleet {
-            None => Supply::replicas(ready),
+            None => Supply {
+                ready,
+                units: f64::from(ready),
+            },
             Some(f) => {
                 let ft = f.at(t, ready, requested);
                 self.scorer
@@ -174,7 +177,7 @@ impl<'m, 'a> PolicyRun<'m, 'a> {
         };
         let rho = m.values(i, supply, requested, self.queue.backlog, &mut self.values);
         self.slo.push(t, &self.values);
-        let mut st = self.queue.advance(m, i, supply, rho);
+        let mut st = self.queue.advance(m, i, supply.units, rho);
         st.breach = st.saturated || m.slo_violated(&self.values, &self.slo.values);
         st.latency = m.latency_of(&self.values);
         let counts = TickScore {

@@ -164,14 +164,23 @@ fn json_report(
 }
 
 fn short(d: &crate::snapshot::Decision) -> String {
-    format!(
-        "{}  {} {} -> {}  {}",
-        format_timestamp(d.timestamp_ms),
-        d.direction,
-        d.from,
-        d.to,
-        d.rule
-    )
+    match &d.resize {
+        // A resize: the sizes say what changed (the count did not).
+        Some([a, b]) => format!(
+            "{}  {} {a} -> {b}  {}",
+            format_timestamp(d.timestamp_ms),
+            d.direction,
+            d.rule
+        ),
+        None => format!(
+            "{}  {} {} -> {}  {}",
+            format_timestamp(d.timestamp_ms),
+            d.direction,
+            d.from,
+            d.to,
+            d.rule
+        ),
+    }
 }
 
 fn table_report(args: &DiffArgs, old: &Outcome, new: &Outcome, c: &Comparison) -> String {

@@ -320,7 +320,10 @@ impl<'p> Evaluator<'p> {
         };
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
-        self.vcandidates.clear();
+        let sized = self.service.ladder.is_some();
+        if sized {
+            self.vcandidates.clear();
+        }
         for (i, rule) in self.service.rules.iter().enumerate() {
             let truth = eval_cond(&rule.condition, values, &self.agg_values);
             let state = &mut self.rules[i];
@@ -344,7 +347,7 @@ impl<'p> Evaluator<'p> {
                     continue;
                 }
             }
-            if rule.action.is_vertical() {
+            if sized && rule.action.is_vertical() {
                 let v = vertical::State {
                     size: self.size,
                     last_up: self.last_up,
@@ -486,30 +489,11 @@ impl<'p> Evaluator<'p> {
         let hold_key = (current, std::cmp::Reverse(target_order));
         // A resize: `scale up` beats every horizontal decision, a horizontal decision
         // beats `scale down` (docs/language.md, "Vertical and horizontal together").
-        let horizontal = best.filter(|b| !hold || key(b) > hold_key);
-        if let Some(v) = self.vcandidates.iter().copied().max_by_key(key) {
-            let up = v.direction == Direction::Out;
-            if up || (horizontal.is_none() && !hold) {
-                for c in candidates.iter().chain(&self.vcandidates) {
-                    if c.actor != v.actor {
-                        step.suppressed.push(Suppression {
-                            rule: c.actor,
-                            why: Suppressed::LostTieBreak { winner: v.actor },
-                        });
-                    }
-                }
+        if !self.vcandidates.is_empty() {
+            let horizontal = best.filter(|b| !hold || key(b) > hold_key);
+            if self.vertical_wins(t, horizontal, hold, &candidates, values, step) {
                 self.candidates = candidates;
-                self.resize(t, v, values, step);
                 return Ok(());
-            }
-            for c in &self.vcandidates {
-                step.suppressed.push(Suppression {
-                    rule: c.actor,
-                    why: match horizontal {
-                        Some(h) => Suppressed::LostTieBreak { winner: h.actor },
-                        None => Suppressed::HeldByTarget,
-                    },
-                });
             }
         }
         let winner = match best {

@@ -90,6 +90,49 @@ fn at_end(up: bool, size: u32, ladder: &ir::Ladder) -> bool {
 }
 
 impl Evaluator<'_> {
+    /// The vertical candidates against the horizontal winner (`None`: nothing
+    /// horizontal acts; `hold`: the targets hold the count): a `scale up` wins, a
+    /// `scale down` wins only when nothing horizontal acts and the targets do not hold.
+    /// Applies the resize and returns true when it wins; else suppresses the vertical
+    /// candidates.
+    pub(super) fn vertical_wins(
+        &mut self,
+        t: Millis,
+        horizontal: Option<Candidate>,
+        hold: bool,
+        candidates: &[Candidate],
+        values: &[f64],
+        step: &mut Step,
+    ) -> bool {
+        let key = |c: &Candidate| (c.to, std::cmp::Reverse(c.order));
+        let Some(v) = self.vcandidates.iter().copied().max_by_key(key) else {
+            return false;
+        };
+        let up = v.direction == Direction::Out;
+        if up || (horizontal.is_none() && !hold) {
+            for c in candidates.iter().chain(&self.vcandidates) {
+                if c.actor != v.actor {
+                    step.suppressed.push(Suppression {
+                        rule: c.actor,
+                        why: Suppressed::LostTieBreak { winner: v.actor },
+                    });
+                }
+            }
+            self.resize(t, v, values, step);
+            return true;
+        }
+        for c in &self.vcandidates {
+            step.suppressed.push(Suppression {
+                rule: c.actor,
+                why: match horizontal {
+                    Some(h) => Suppressed::LostTieBreak { winner: h.actor },
+                    None => Suppressed::HeldByTarget,
+                },
+            });
+        }
+        false
+    }
+
     /// Applies the winning vertical candidate `v`.
     pub(super) fn resize(&mut self, t: Millis, v: Candidate, values: &[f64], step: &mut Step) {
         let from = self.size;
