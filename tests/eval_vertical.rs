@@ -160,3 +160,41 @@ fn resize_decisions_carry_the_sizes() {
     let json = serde_json::to_value(&d).expect("json");
     assert!(json.get("resize").is_none(), "{json}");
 }
+
+/// Online `eval` emits a resize as a JSON line with the sizes (the evaluator carries the
+/// size from row to row).
+#[test]
+fn online_eval_emits_resizes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("api.scale");
+    std::fs::write(
+        &rules,
+        "replicas 2..2\nmetric cpu in %\nsize small capacity 1x\nsize large capacity 2x\nwhen cpu > 80% scale up\nwhen cpu < 20% scale down\n",
+    )
+    .expect("write");
+    let out = assert_cmd::Command::cargo_bin("scalerules")
+        .expect("binary")
+        .arg("eval")
+        .arg(&rules)
+        .write_stdin("timestamp,cpu\n2026-03-02T00:00:00Z,90\n2026-03-02T00:01:00Z,90\n2026-03-02T00:02:00Z,10\n")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    // 00:00 up small→large; 00:01 at the top: nothing; 00:02 down large→small.
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["resize"]["from"], "small");
+    assert_eq!(lines[0]["resize"]["to"], "large");
+    assert_eq!(
+        (lines[0]["from"].as_u64(), lines[0]["to"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(lines[1]["resize"]["to"], "small");
+}
