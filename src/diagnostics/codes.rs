@@ -158,7 +158,7 @@ registry! {
     NO_PROMQL_BINDING = "E379" "no-promql-binding" "a metric the command reads from Prometheus has no `promql \"…\"` binding";
     // E41x: Kubernetes export (`kube::from_ir`; the import codes are still `kube::KUBE_CODES`).
     NO_EXPORT_EQUIVALENT = "E413" "no-export-equivalent" "export: a policy construct with no equivalent in the chosen manifest kind";
-    UNREAD_KUBERNETES_LINE = "E415" "unread-kubernetes-line" "export: a `kubernetes { }` line export does not read (yet)";
+    UNREAD_KUBERNETES_LINE = "E415" "unread-kubernetes-line" "export: a `kubernetes { }` line export does not read, or a second copy of a line a manifest has once";
 }
 
 impl Code {
