@@ -17,6 +17,7 @@ pub mod no_cooldown;
 pub mod rate_policy_cannot_reach_max;
 pub mod scale_in_faster_than_out;
 pub mod scale_in_held_by_target;
+pub mod schedule_floor_above_ceiling;
 pub mod schedule_floor_above_max;
 pub mod schedule_without_time_zone;
 pub mod shadowed_rule;
@@ -24,6 +25,7 @@ pub mod stabilization_shorter_than_startup;
 pub mod sustain_shorter_than_tick;
 pub mod target_inside_dead_band;
 pub mod threshold_out_of_range;
+pub mod threshold_rule_beyond_behavior_rate;
 pub mod tolerance_wider_than_target_gap;
 pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
@@ -62,6 +64,8 @@ pub static ALL: &[LintInfo] = &[
     scale_in_held_by_target::INFO,
     tolerance_wider_than_target_gap::INFO,
     schedule_without_time_zone::INFO,
+    threshold_rule_beyond_behavior_rate::INFO,
+    schedule_floor_above_ceiling::INFO,
 ];
 
 /// The checks, index-aligned with [`ALL`].
@@ -92,6 +96,8 @@ pub static CHECKS: &[Check] = &[
     scale_in_held_by_target::check,
     tolerance_wider_than_target_gap::check,
     schedule_without_time_zone::check,
+    threshold_rule_beyond_behavior_rate::check,
+    schedule_floor_above_ceiling::check,
 ];
 
 /// How long a rule's condition must hold before it fires (the window for `M of N`).
