@@ -122,6 +122,11 @@ registry! {
     STABILIZATION_SHORTER_THAN_STARTUP = "W221" "stabilization-shorter-than-startup" "the targets' scale-down stabilisation window is shorter than the model's startup";
     RATE_POLICY_CANNOT_REACH_MAX = "W222" "rate-policy-cannot-reach-max" "the targets' scale-up policies cannot reach `max` within an hour";
     SCHEDULE_FLOOR_ABOVE_MAX = "W223" "schedule-floor-above-max" "a schedule floor above `max`, or a ceiling below `min`, which the bounds clamp";
+    SCALE_IN_HELD_BY_TARGET = "W224" "scale-in-held-by-target" "a threshold scale-in rule beside a target, whose hold vote outweighs it: it can only slow the target's scale-ins";
+    TOLERANCE_WIDER_THAN_TARGET_GAP = "W225" "tolerance-wider-than-target-gap" "a behavior tolerance of 50% or more, so the target reacts only far from its value";
+    SCHEDULE_WITHOUT_TIME_ZONE = "W226" "schedule-without-time-zone" "a `schedule` with no `in ZONE` in a service with no `timezone`: it runs in UTC";
+    THRESHOLD_RULE_BEYOND_BEHAVIOR_RATE = "W227" "threshold-rule-beyond-behavior-rate" "a threshold scale-out rule adds more than the targets' scale-up policies allow in a period, spending their budget";
+    SCHEDULE_FLOOR_ABOVE_CEILING = "W228" "schedule-floor-above-ceiling" "two schedule lines in force at once where one's floor is above the other's ceiling, which the floor overrides";
     // E30x-E31x: data (loading a dataset; `backtest::data::DataErrorKind`). E314-E320 are reserved here.
     CANNOT_READ = "E301" "cannot-read" "cannot read the dataset file (not found, permission, not CSV or Parquet)";
     MISSING_COLUMN = "E302" "missing-column" "a needed column is missing from the dataset";

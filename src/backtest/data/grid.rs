@@ -21,9 +21,10 @@ pub(crate) struct Grid {
     /// Grid points that no row falls on and that hold no earlier row (filled with
     /// missing values).
     pub gap_ticks: usize,
-    /// Upsampling: grid points that no row falls on, each with the row whose values it
-    /// holds (see [`holds`]).
-    pub held: Vec<(usize, usize)>,
+    /// Upsampling: runs of grid points that no row falls on, each holding one row's
+    /// values (see [`holds`]); one run per row at most, so the size is the rows', not
+    /// the grid's.
+    pub held: Vec<Held>,
     /// Grid slot of each used row, ascending.
     slots: Vec<usize>,
 }
@@ -220,32 +221,46 @@ pub(crate) fn plan(
         len,
         resampled,
         inferred_tick_ms: inferred,
-        gap_ticks: len - distinct - held.len(),
+        gap_ticks: len - distinct - held.iter().map(Held::len).sum::<usize>(),
         held,
         slots,
     })
+}
+
+/// Grid points `from..to` holding the values of row `row`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    pub from: usize,
+    pub to: usize,
+    pub row: usize,
+}
+
+impl Held {
+    pub fn len(&self) -> usize {
+        self.to - self.from
+    }
 }
 
 /// Upsampling (a tick finer than the rows' own interval, e.g. the 15 s tick of a
 /// target-tracking service on 1-minute rows): a grid point `t` with no row holds the
 /// latest earlier row `r` while `t − r` is less than `interval`, the rows' most common
 /// interval: the time that row's value stays current (it is what a scrape would still
-/// return). A point further from its last row is a gap. Each pair is (grid point, row
-/// index).
+/// return). A point further from its last row is a gap.
 fn holds(
     ts: &[i64],
     slots: &[usize],
     (start_ms, tick_ms, len): (i64, i64, usize),
     interval: i64,
-) -> Vec<(usize, usize)> {
+) -> Vec<Held> {
     let mut out = Vec::new();
-    for (i, (&row_ms, &slot)) in ts.iter().zip(slots).enumerate() {
-        let next = slots.get(i + 1).copied().unwrap_or(len);
-        for k in slot + 1..next {
-            if start_ms + k as i64 * tick_ms - row_ms >= interval {
-                break;
-            }
-            out.push((k, i));
+    for (row, (&row_ms, &slot)) in ts.iter().zip(slots).enumerate() {
+        let next = slots.get(row + 1).copied().unwrap_or(len);
+        let from = slot + 1;
+        let to = (from..next)
+            .find(|&k| start_ms + k as i64 * tick_ms - row_ms >= interval)
+            .unwrap_or(next);
+        if to > from {
+            out.push(Held { from, to, row });
         }
     }
     out
@@ -264,8 +279,8 @@ impl Grid {
     /// ([`Grid::held`]), or `NaN`.
     pub fn place(&self, values: &[f64]) -> Vec<f64> {
         let mut out = self.means(values);
-        for &(k, row) in &self.held {
-            out[k] = values[row];
+        for h in &self.held {
+            out[h.from..h.to].fill(values[h.row]);
         }
         out
     }
@@ -383,7 +398,8 @@ mod tests {
         // 15..45 s hold row 0, 75..105 s row 1; 120..165 s are a gap (the 120 s row is
         // absent and the 60 s row is a full interval old); 195..225 s hold row 2 (its
         // value is missing, so they are too) and 255..285 s row 3.
-        assert_eq!((g.held.len(), g.gap_ticks), (12, 4));
+        let held: usize = g.held.iter().map(Held::len).sum();
+        assert_eq!((held, g.held.len(), g.gap_ticks), (12, 4, 4));
         let v = g.place(&[1.0, 2.0, f64::NAN, 4.0]);
         assert_eq!(
             format!("{v:?}"),
@@ -391,7 +407,7 @@ mod tests {
         );
         // A tick as coarse as the rows, or coarser, holds nothing.
         let g = grid(&[0, 60_000, 180_000], Some(60_000)).expect("grid");
-        assert_eq!((g.held.len(), g.gap_ticks), (0, 1));
+        assert_eq!((g.held.is_empty(), g.gap_ticks), (true, 1));
         let g = grid(&[0, 10_000, 20_000, 50_000], Some(20_000)).expect("grid");
         assert!(g.held.is_empty());
     }

@@ -855,7 +855,7 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
         rows_after_to: after,
         rows_used: ts.len(),
         gap_ticks_filled: grid.gap_ticks,
-        held_ticks: grid.held.len(),
+        held_ticks: grid.held.iter().map(grid::Held::len).sum(),
         null_cells,
         resampled: grid.resampled,
         inferred_tick_ms: grid.inferred_tick_ms,

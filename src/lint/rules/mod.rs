@@ -16,12 +16,17 @@ pub mod missing_slo;
 pub mod no_cooldown;
 pub mod rate_policy_cannot_reach_max;
 pub mod scale_in_faster_than_out;
+pub mod scale_in_held_by_target;
+pub mod schedule_floor_above_ceiling;
 pub mod schedule_floor_above_max;
+pub mod schedule_without_time_zone;
 pub mod shadowed_rule;
 pub mod stabilization_shorter_than_startup;
 pub mod sustain_shorter_than_tick;
 pub mod target_inside_dead_band;
 pub mod threshold_out_of_range;
+pub mod threshold_rule_beyond_behavior_rate;
+pub mod tolerance_wider_than_target_gap;
 pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
 pub mod unsatisfiable_condition;
@@ -56,6 +61,11 @@ pub static ALL: &[LintInfo] = &[
     stabilization_shorter_than_startup::INFO,
     rate_policy_cannot_reach_max::INFO,
     schedule_floor_above_max::INFO,
+    scale_in_held_by_target::INFO,
+    tolerance_wider_than_target_gap::INFO,
+    schedule_without_time_zone::INFO,
+    threshold_rule_beyond_behavior_rate::INFO,
+    schedule_floor_above_ceiling::INFO,
 ];
 
 /// The checks, index-aligned with [`ALL`].
@@ -83,6 +93,11 @@ pub static CHECKS: &[Check] = &[
     stabilization_shorter_than_startup::check,
     rate_policy_cannot_reach_max::check,
     schedule_floor_above_max::check,
+    scale_in_held_by_target::check,
+    tolerance_wider_than_target_gap::check,
+    schedule_without_time_zone::check,
+    threshold_rule_beyond_behavior_rate::check,
+    schedule_floor_above_ceiling::check,
 ];
 
 /// How long a rule's condition must hold before it fires (the window for `M of N`).
