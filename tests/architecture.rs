@@ -31,7 +31,16 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
     ("fmt", &["syntax", "diagnostics", "span", "units"], false),
     (
         "lint",
-        &["lib", "ir", "syntax", "diagnostics", "span", "units"],
+        &[
+            "lib",
+            "eval",
+            "ir",
+            "syntax",
+            "diagnostics",
+            "span",
+            "units",
+            "timestamp",
+        ],
         false,
     ),
     (

@@ -501,3 +501,51 @@ fn output_is_deterministic() {
     assert!(!a.is_empty());
     assert!(a == b, "two snapshot files differ");
 }
+
+/// A service with targets and no `tick` is backtested every 15 s, the HPA's sync
+/// period: the 1-minute rows are held for their minute, the grid runs to the end of the
+/// last row's minute, and scores stay time-weighted. `--tick` still chooses.
+#[test]
+fn a_target_tracking_service_runs_on_a_15s_grid_by_default() {
+    let args = [
+        "rules/checkout-hpa.scale",
+        "--data",
+        "datasets/checkout.csv",
+    ];
+    let fine = json(&args);
+    assert_eq!(fine["data"]["tick_ms"], 15_000);
+    assert_eq!(fine["data"]["ticks"], 4 * 10_080);
+    assert_eq!(fine["data"]["to"], "2026-03-09T00:00:00Z");
+    // Three ticks in four hold the previous row; the 30 minutes without a row stay
+    // gaps, four ticks each (a row is not held past its own minute).
+    assert_eq!(fine["data"]["load"]["held_ticks"], 3 * (10_080 - 30));
+    assert_eq!(fine["data"]["load"]["gap_ticks_filled"], 4 * 30);
+    let coarse = json(&[args[0], args[1], args[2], "--tick", "1m"]);
+    assert_eq!(coarse["data"]["tick_ms"], 60_000);
+    assert_eq!(coarse["data"]["load"]["gap_ticks_filled"], 30);
+    assert!(coarse["data"]["load"].get("held_ticks").is_none());
+    // The recorded replicas and the oracle do not depend on the grid: the same
+    // replica-hours on both (time-weighted: a 15 s tick counts a quarter of a minute).
+    for b in ["recorded", "oracle"] {
+        let h = |v: &serde_json::Value| v["baselines"][b]["cost"]["replica_hours"].as_f64();
+        let (f, c) = (h(&fine).expect("hours"), h(&coarse).expect("hours"));
+        assert!((f - c).abs() < 0.1, "{b}: {f} on 15 s against {c} on 1 m");
+    }
+    // The policy itself differs a little (it decides every 15 s), not by 4×.
+    let h = |v: &serde_json::Value| v["policy"]["cost"]["replica_hours"].as_f64().expect("h");
+    assert!((h(&fine) / h(&coarse) - 1.0).abs() < 0.01);
+    let m = |v: &serde_json::Value| v["policy"]["sla"]["breach_minutes"].as_f64().expect("m");
+    assert!(
+        (m(&fine) - m(&coarse)).abs() < 5.0,
+        "{} {}",
+        m(&fine),
+        m(&coarse)
+    );
+}
+
+/// A threshold policy keeps the dataset's own interval.
+#[test]
+fn a_threshold_service_keeps_the_dataset_interval() {
+    let v = json(&["rules/checkout.scale", "--data", "datasets/checkout.csv"]);
+    assert_eq!(v["data"]["tick_ms"], 60_000);
+}

@@ -357,13 +357,16 @@ fn from_to_window_filters_before_everything_else() {
     assert_eq!(show(d.column("cpu").expect("cpu")), "2 5");
     assert_eq!((d.report.rows_before_from, d.report.rows_after_to), (1, 2));
     assert_eq!(d.report.rows_dropped_by_window(), 3);
-    // With the tick given, the grid starts at the first kept row's tick.
+    // With the tick given, the grid starts at the first kept row's tick. The tick is
+    // finer than the kept rows' interval (3 minutes): each row is held for its interval,
+    // the last one's too, so the grid runs to 14:06 and has no gap.
     let d = load_ok(&DataRequest {
         tick_ms: Some(MIN),
         ..r.clone()
     });
-    assert_eq!(d.timestamps_ms, grid(T0 + MIN, MIN, 4));
-    assert_eq!(show(d.column("cpu").expect("cpu")), "2 _ _ 5");
+    assert_eq!(d.timestamps_ms, grid(T0 + MIN, MIN, 6));
+    assert_eq!(show(d.column("cpu").expect("cpu")), "2 2 2 5 5 5");
+    assert_eq!((d.report.held_ticks, d.report.gap_ticks_filled), (4, 0));
 
     // Rows outside the window are not validated: unsorted rows 3-4 are at or after --to.
     let d = load_ok(&DataRequest {

@@ -107,34 +107,135 @@ fn lowered(text: &str) -> (ir::Service, scalerules::kube::Policy, usize) {
     )
 }
 
+/// Every policy `policy_of` reads back from `.scale` text, and its error count.
+fn lowered_all(text: &str) -> Result<Vec<(scalerules::kube::Policy, Vec<String>)>, String> {
+    let compiled = scalerules::compile(text, "roundtrip");
+    let Some(program) = compiled.program else {
+        let codes: Vec<_> = compiled
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        return Err(format!("does not compile: {codes:?}"));
+    };
+    Ok(program
+        .services
+        .iter()
+        .map(|service| {
+            let (policy, diags) = policy_of(service, text);
+            let errors = diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect();
+            (policy, errors)
+        })
+        .collect())
+}
+
+/// `export(import(y))` through the language: every autoscaler document of every fixture
+/// that imports without an error (HPA and KEDA, multi-document files included), printed
+/// as `.scale`, compiled and lowered, gives back the very `Policy` import made, so its
+/// manifest is the one `kube_import` compares field by field with the original.
+///
+/// Known gap: `idle` (KEDA's scale to zero) is still reserved in the language (E115), so
+/// a ScaledObject whose minimum is 0 or that has an `idleReplicaCount` cannot come back
+/// through `.scale` text yet. Those documents are checked to fail exactly so, and
+/// compared without their `idle` line; when `idle` lands this test says so.
 #[test]
-fn export_of_imported_hpas_through_the_language_keeps_the_policy() {
+fn export_of_imported_manifests_through_the_language_keeps_the_policy() {
     let mut checked = 0;
-    for entry in std::fs::read_dir("tests/fixtures/kube").unwrap() {
-        let path = entry.unwrap().path();
+    let mut idle_gap = 0;
+    let mut failures = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir("tests/fixtures/kube")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.push("rules/checkout-hpa.yaml".into());
+    paths.sort();
+    for path in paths {
         let src = std::fs::read_to_string(&path).unwrap();
-        let imported = import(&src);
-        if imported.has_errors() || imported.policies.len() != 1 {
+        let mut imported = import(&src);
+        if imported.has_errors() {
+            // The deliberately broken fixtures (`broken-*.yaml`).
             continue;
         }
-        let policy = &imported.policies[0];
-        if policy.kubernetes.kind != scalerules::kube::policy::ManifestKind::Hpa {
-            continue;
+        if imported.policies.iter().any(|p| p.idle.is_some()) {
+            let compiled = scalerules::compile(&scale_text(&imported.policies), "idle");
+            let codes: Vec<_> = compiled
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            assert_eq!(
+                codes,
+                ["E115"],
+                "{}: `idle` compiles now: drop the gap",
+                path.display()
+            );
+            for p in &mut imported.policies {
+                idle_gap += usize::from(p.idle.take().is_some());
+            }
         }
         let text = scale_text(&imported.policies);
-        let (_, back, errors) = lowered(&text);
-        assert_eq!(errors, 0, "{}:\n{text}", path.display());
+        let back = match lowered_all(&text) {
+            Ok(back) => back,
+            Err(e) => {
+                failures.push(format!("{}: {e}\n{text}", path.display()));
+                continue;
+            }
+        };
+        assert_eq!(back.len(), imported.policies.len(), "{}", path.display());
         // A quantity's suffix style (`2Gi` against `2147483648`) is not a field value.
         let plain = |p: &scalerules::kube::Policy| {
             ["BinarySI", "DecimalSI", "DecimalExponent"]
                 .iter()
-                .fold(format!("{p:?}"), |s, f| s.replace(f, "_"))
+                .fold(format!("{p:#?}"), |s, f| s.replace(f, "_"))
         };
-        assert_eq!(plain(&back), plain(policy), "{}:\n{text}", path.display());
-        assert!(export::export(&back, To::Hpa).manifest.is_some());
-        checked += 1;
+        for (policy, (back, errors)) in imported.policies.iter().zip(&back) {
+            if !errors.is_empty() {
+                failures.push(format!("{} {}: {errors:?}", path.display(), policy.service));
+                continue;
+            }
+            if plain(back) != plain(policy) {
+                failures.push(format!(
+                    "{} {}:\n{}",
+                    path.display(),
+                    policy.service,
+                    differing_lines(&plain(policy), &plain(back))
+                ));
+                continue;
+            }
+            let to = match policy.kubernetes.kind {
+                scalerules::kube::policy::ManifestKind::Hpa => To::Hpa,
+                scalerules::kube::policy::ManifestKind::Keda => To::Keda,
+            };
+            let exported = export::export(back, to);
+            assert!(exported.manifest.is_some(), "{:?}", exported.diagnostics);
+            checked += 1;
+        }
     }
-    assert!(checked >= 5, "only {checked} manifests were compared");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // 18 documents in 13 files, 3 of them ScaledObjects with `idle`.
+    assert_eq!((checked, idle_gap), (18, 3));
+}
+
+/// The lines of `a` and `b` that differ, `-`/`+` marked.
+fn differing_lines(a: &str, b: &str) -> String {
+    let (a, b): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
+    let mut out = String::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x != y {
+            out.push_str(&format!(
+                "  line {i}: - {}\n          + {}\n",
+                x.unwrap_or(&""),
+                y.unwrap_or(&"")
+            ));
+        }
+    }
+    out
 }
 
 /// What of a lowered service a manifest can carry (spans, lines and the source text of
@@ -164,7 +265,9 @@ fn essence(s: &ir::Service) -> String {
 }
 
 /// A generated expressible policy, and the manifest kind that can hold it: schedules
-/// (`propose N`, KEDA cron triggers) need a ScaledObject, whose triggers here are `cpu`.
+/// (`propose N`, KEDA cron triggers) need a ScaledObject, whose triggers here are `cpu`
+/// and, optionally, a `prometheus` query with KEDA's own `kubernetes { }` lines (trigger
+/// name, timing, fallback).
 fn policy_text() -> impl Strategy<Value = (String, To)> {
     let target = prop_oneof![
         (1u32..=100).prop_map(|p| format!("target cpu_utilization at {p}%")),
@@ -177,40 +280,116 @@ fn policy_text() -> impl Strategy<Value = (String, To)> {
     ));
     let schedule = proptest::option::of((0u8..24, 0u8..60, 0u8..24, 1u32..=20).prop_map(
         |(h1, m1, h2, n)| {
+            // A window from a time to the same time is empty (E124): move its end.
+            let h2 = if (h1, m1) == (h2, 0) {
+                (h2 + 1) % 24
+            } else {
+                h2
+            };
             format!("schedule weekdays from {h1:02}:{m1:02} to {h2:02}:00 in UTC propose {n}")
         },
     ));
-    (1u32..=5, 0u32..=50, target, behavior, schedule).prop_map(|(min, extra, t, b, s)| {
-        let to = if s.is_some() { To::Keda } else { To::Hpa };
-        let t = if to == To::Keda && t.contains("rps") {
-            "target cpu_utilization at 50%".to_string()
-        } else {
-            t
+    (
+        1u32..=5,
+        0u32..=50,
+        target,
+        behavior,
+        schedule,
+        keda_extras(),
+    )
+        .prop_map(|(min, extra, t, b, s, k)| {
+            let to = if s.is_some() { To::Keda } else { To::Hpa };
+            let t = if to == To::Keda && t.contains("rps") {
+                "target cpu_utilization at 50%".to_string()
+            } else {
+                t
+            };
+            let (metric, source) = if t.contains("cpu_utilization") {
+                (
+                    "metric cpu_utilization in %",
+                    "metric cpu_utilization: resource cpu",
+                )
+            } else {
+                ("metric rps per replica", "metric rps: pods \"rps\"")
+            };
+            let mut metrics = vec![metric.to_string()];
+            let mut targets = vec![t];
+            let mut block = vec![source.to_string()];
+            if to == To::Keda {
+                metrics.extend(k.metric);
+                targets.extend(k.target);
+                block.extend(k.lines);
+            }
+            let mut text = format!("service web {{\n  replicas {min}..{}\n", min + extra);
+            for line in metrics {
+                text.push_str(&format!("  {line}\n"));
+            }
+            text.push('\n');
+            for line in targets.into_iter().chain([b, s].into_iter().flatten()) {
+                text.push_str(&format!("  {line}\n"));
+            }
+            let kind = if to == To::Keda { "keda" } else { "hpa" };
+            text.push_str(&format!(
+                "\n  kubernetes {{\n    {kind} \"web\"\n    scale Deployment \"web\"\n"
+            ));
+            for line in block {
+                text.push_str(&format!("    {line}\n"));
+            }
+            text.push_str("  }\n}\n");
+            (text, to)
+        })
+}
+
+/// What a ScaledObject adds: an optional prometheus target and `kubernetes` lines.
+#[derive(Debug)]
+struct KedaExtras {
+    metric: Option<String>,
+    target: Option<String>,
+    lines: Vec<String>,
+}
+
+fn keda_extras() -> impl Strategy<Value = KedaExtras> {
+    let prometheus = proptest::option::of((
+        1u32..=5000,
+        proptest::option::of(1u32..=50),
+        any::<bool>(),
+        proptest::option::of("[a-z]{1,6}(-[a-z]{1,6})?"),
+    ));
+    let timing = proptest::option::of((1u32..=120, 0u32..=3600));
+    let fallback = proptest::option::of((1u32..=10, 1u32..=20));
+    (prometheus, timing, fallback).prop_map(|(prom, timing, fallback)| {
+        let mut k = KedaExtras {
+            metric: None,
+            target: None,
+            lines: Vec::new(),
         };
-        let (metric, source) = if t.contains("cpu_utilization") {
-            ("metric cpu_utilization in %", "metric cpu_utilization: resource cpu")
-        } else {
-            ("metric rps per replica", "metric rps: pods \"rps\"")
-        };
-        let mut text = format!(
-            "service web {{\n  replicas {min}..{}\n  {metric}\n\n  {t}\n",
-            min + extra
-        );
-        for line in [b, s].into_iter().flatten() {
-            text.push_str(&format!("  {line}\n"));
+        if let Some((value, active, total, name)) = prom {
+            k.metric = Some("metric queue".into());
+            let per = if total { "" } else { " per replica" };
+            let active = active.map(|a| format!(", active above {a}")).unwrap_or_default();
+            k.target = Some(format!("target queue at {value}{per}{active}"));
+            k.lines.push(
+                "metric queue: prometheus \"http://prometheus:9090\" query \"sum(queue{q=\\\"a\\\"})\""
+                    .into(),
+            );
+            if let Some(name) = name {
+                k.lines.push(format!("trigger queue name \"{name}\""));
+            }
         }
-        let kind = if to == To::Keda { "keda" } else { "hpa" };
-        text.push_str(&format!(
-            "\n  kubernetes {{\n    {kind} \"web\"\n    scale Deployment \"web\"\n    {source}\n  }}\n}}\n"
-        ));
-        (text, to)
+        if let Some((polling, cooldown)) = timing {
+            k.lines.push(format!("keda polling {polling}s, cooldown {cooldown}s"));
+        }
+        if let Some((failures, replicas)) = fallback {
+            k.lines.push(format!("keda fallback {failures} failures, {replicas} replicas"));
+        }
+        k
     })
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
-    fn import_of_export_lowers_to_the_same_ir((text, to) in policy_text()) {
+    fn import_of_export_lowers_to_the_same_ir_and_block((text, to) in policy_text()) {
         let (service, policy, errors) = lowered(&text);
         prop_assert_eq!(errors, 0);
         let exported = export::export(&policy, to);
@@ -220,7 +399,16 @@ proptest! {
         let imported = import(&yaml);
         prop_assert!(!imported.has_errors(), "{:?}", imported.diagnostics);
         let back_text = scale_text(&imported.policies);
-        let (back, _, _) = lowered(&back_text);
+        let (back, back_policy, _) = lowered(&back_text);
         prop_assert_eq!(essence(&service), essence(&back), "{}\n{}\n{}", text, yaml, back_text);
+        // The `kubernetes { }` block comes back too (names, sources, KEDA's fields).
+        prop_assert_eq!(
+            format!("{:?}", back_policy.kubernetes),
+            format!("{:?}", policy.kubernetes),
+            "{}\n{}\n{}",
+            text,
+            yaml,
+            back_text
+        );
     }
 }

@@ -214,7 +214,7 @@ fn round_trip_file(path: &Path, src: &str) -> usize {
         let dropped: Vec<String> = imported
             .diagnostics
             .iter()
-            .filter(|d| ["W401", "W402", "W409"].contains(&d.code))
+            .filter(|d| ["W401", "W402", "W409"].contains(&d.code.as_str()))
             .map(|d| d.path.clone())
             .collect();
         let policy = &imported.policies[0];

@@ -669,6 +669,27 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `scalerules fetch RULES --prometheus URL --from FROM --to TO [EXTRA…] -o OUT`.
+fn fetch_cli(
+    rules: &str,
+    url: &str,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let out = out.to_str().expect("utf-8 path");
+    let head = [
+        "fetch",
+        rules,
+        "--prometheus",
+        url,
+        "--from",
+        FROM,
+        "--to",
+        TO,
+    ];
+    run(&[&head[..], extra, &["-o", out][..]].concat())
+}
+
 /// A policy on the backfilled `rps`, with the recorded replicas from Prometheus too.
 const POLICY: &str = r#"# A policy whose metrics come from Prometheus.
 service checkout {
@@ -720,20 +741,7 @@ fn fetch_cli_writes_the_backfilled_values_at_every_step() {
     let dir = tempfile::tempdir().expect("temp dir");
     let rules = rule_file(dir.path(), "checkout.scale", POLICY);
     let out = dir.path().join("week.csv");
-    let (code, _, stderr) = run(&[
-        "fetch",
-        &rules,
-        "--prometheus",
-        &prom.url(),
-        "--from",
-        FROM,
-        "--to",
-        TO,
-        "--step",
-        "1m",
-        "-o",
-        out.to_str().expect("utf-8 path"),
-    ]);
+    let (code, _, stderr) = fetch_cli(&rules, &prom.url(), &out, &["--step", "1m"]);
     assert_eq!(code, 0, "{stderr}");
     let (header, times, columns) = read_csv(&out);
     assert_eq!(header, ["timestamp", "rps", "replicas"]);
@@ -762,18 +770,9 @@ fn backtest_through_prometheus_equals_the_backtest_of_the_fetched_file() {
     let path = |name: &str| dir.path().join(name).display().to_string();
     let url = prom.url();
     let range = ["--from", FROM, "--to", TO, "--step", "1m"];
-    let (code, _, stderr) = run(&[
-        &[
-            "fetch",
-            &rules,
-            "--prometheus",
-            &url,
-            "-o",
-            &path("fetched.csv"),
-        ][..],
-        &range,
-    ]
-    .concat());
+    let step = ["--step", "1m"];
+    let fetched = dir.path().join("fetched.csv");
+    let (code, _, stderr) = fetch_cli(&rules, &url, &fetched, &step);
     assert_eq!(code, 0, "{stderr}");
     let fetch_json = |extra: &[&str]| {
         let args = [&["backtest", rules.as_str(), "--format", "json"][..], extra].concat();
@@ -817,18 +816,8 @@ fn backtest_through_prometheus_equals_the_backtest_of_the_fetched_file() {
     direct["data"]["load"]["format"] = report["data"]["load"]["format"].clone();
     assert_eq!(direct, report);
     // And a Parquet fetch backtests to the same scores as the CSV.
-    let (code, _, stderr) = run(&[
-        &[
-            "fetch",
-            &rules,
-            "--prometheus",
-            &url,
-            "-o",
-            &path("week.parquet"),
-        ][..],
-        &range,
-    ]
-    .concat());
+    let week = dir.path().join("week.parquet");
+    let (code, _, stderr) = fetch_cli(&rules, &url, &week, &step);
     assert_eq!(code, 0, "{stderr}");
     let (pq, _) = fetch_json(&["--data", &path("week.parquet")]);
     let pq: serde_json::Value = serde_json::from_str(&pq).expect("JSON report");
@@ -843,20 +832,7 @@ fn fetch_cli_chunks_a_range_past_the_server_limit() {
     let rules = rule_file(dir.path(), "checkout.scale", POLICY);
     let out = dir.path().join("seconds.csv");
     // 6 hours at 1s: 21,600 points per series, beyond Prometheus' 11,000, so 3 calls each.
-    let (code, _, stderr) = run(&[
-        "fetch",
-        &rules,
-        "--prometheus",
-        &prom.url(),
-        "--from",
-        FROM,
-        "--to",
-        TO,
-        "--step",
-        "1s",
-        "-o",
-        out.to_str().expect("utf-8 path"),
-    ]);
+    let (code, _, stderr) = fetch_cli(&rules, &prom.url(), &out, &["--step", "1s"]);
     assert_eq!(code, 0, "{stderr}");
     let (_, times, columns) = read_csv(&out);
     assert_eq!(times.len(), 21_600);
@@ -891,21 +867,7 @@ fn fetch_cli_errors_name_the_query_and_its_line() {
 "#,
     );
     let out = dir.path().join("x.csv");
-    let fetch = |rules: &str, url: &str| {
-        run(&[
-            "fetch",
-            rules,
-            "--prometheus",
-            url,
-            "--from",
-            FROM,
-            "--to",
-            TO,
-            "-o",
-            out.to_str().expect("utf-8 path"),
-        ])
-    };
-    let (code, _, stderr) = fetch(&rules, &prom.url());
+    let (code, _, stderr) = fetch_cli(&rules, &prom.url(), &out, &[]);
     assert_eq!(code, 1, "{stderr}");
     for (code, line, words) in [
         ("E373", 3, ["sum(rate(rps[5m]", "parse error"]),
@@ -937,7 +899,7 @@ fn fetch_cli_errors_name_the_query_and_its_line() {
         "unbound.scale",
         "replicas 1..3\nmetric cpu = column \"cpu_pct\" in %\nwhen cpu > 80% scale out by 1\n",
     );
-    let (code, _, stderr) = fetch(&unbound, &prom.url());
+    let (code, _, stderr) = fetch_cli(&unbound, &prom.url(), &out, &[]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("E379") && stderr.contains("unbound.scale:2:"),
@@ -947,7 +909,7 @@ fn fetch_cli_errors_name_the_query_and_its_line() {
     let good = rule_file(dir.path(), "checkout.scale", POLICY);
     let url = prom.url();
     prom.stop();
-    let (code, _, stderr) = fetch(&good, &url);
+    let (code, _, stderr) = fetch_cli(&good, &url, &out, &[]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("E370"), "{stderr}");
     assert!(stderr.contains("checkout.scale:4:"), "{stderr}");

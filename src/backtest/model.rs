@@ -792,6 +792,7 @@ mod tests {
                 rows_after_to: 0,
                 rows_used: n,
                 gap_ticks_filled: 0,
+                held_ticks: 0,
                 null_cells: Vec::new(),
                 resampled: false,
                 inferred_tick_ms: Some(1000),

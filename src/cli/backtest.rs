@@ -140,7 +140,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
     };
     let tick_ms = match args.window.tick.as_deref().map(parse_duration).transpose() {
         Ok(Some(0)) => return usage("--tick must be greater than 0"),
-        Ok(v) => v.or(service.tick),
+        Ok(v) => v.or(service.backtest_tick()),
         Err(e) => return usage(format!("--tick: {e}")),
     };
     let reversal_window_ms = match parse_duration(&args.reversal_window) {

@@ -64,9 +64,20 @@ pub fn explain_code(key: &str) -> Option<String> {
         return Some(super::lint::explain_text(info));
     }
     let code = Code::lookup(key)?;
+    let reference = match code.stage() {
+        crate::diagnostics::Stage::Kube => {
+            "Import and export diagnostics are described in docs/kubernetes.md."
+        }
+        crate::diagnostics::Stage::Prometheus => {
+            "Prometheus errors are described in docs/prometheus.md."
+        }
+        _ => {
+            "The reference for every construct is docs/language.md; data and backtest \
+             errors are described in docs/backtest.md."
+        }
+    };
     Some(format!(
-        "{code}: {}\n\nStage: {}. The reference for every construct is docs/language.md; \
-         data and backtest errors are described in docs/backtest.md.",
+        "{code}: {}\n\nStage: {}. {reference}",
         code.summary(),
         code.stage().describe()
     ))

@@ -112,7 +112,7 @@ pub(crate) fn backtest_loaded(
     let req = DataRequest {
         from_ms: spec.from_ms,
         to_ms: spec.to_ms,
-        tick_ms: spec.tick_ms.or(service.tick),
+        tick_ms: spec.tick_ms.or(service.backtest_tick()),
         ..DataRequest::for_service(spec.data, service, spec.service)
     };
     let data = load(&req).map_err(|e| {

@@ -125,6 +125,11 @@ registry! {
     STABILIZATION_SHORTER_THAN_STARTUP = "W221" "stabilization-shorter-than-startup" "the targets' scale-down stabilisation window is shorter than the model's startup";
     RATE_POLICY_CANNOT_REACH_MAX = "W222" "rate-policy-cannot-reach-max" "the targets' scale-up policies cannot reach `max` within an hour";
     SCHEDULE_FLOOR_ABOVE_MAX = "W223" "schedule-floor-above-max" "a schedule floor above `max`, or a ceiling below `min`, which the bounds clamp";
+    SCALE_IN_HELD_BY_TARGET = "W224" "scale-in-held-by-target" "a threshold scale-in rule beside a target, whose hold vote outweighs it: it can only slow the target's scale-ins";
+    TOLERANCE_WIDER_THAN_TARGET_GAP = "W225" "tolerance-wider-than-target-gap" "a behavior tolerance of 50% or more, so the target reacts only far from its value";
+    SCHEDULE_WITHOUT_TIME_ZONE = "W226" "schedule-without-time-zone" "a `schedule` with no `in ZONE` in a service with no `timezone`: it runs in UTC";
+    THRESHOLD_RULE_BEYOND_BEHAVIOR_RATE = "W227" "threshold-rule-beyond-behavior-rate" "a threshold scale-out rule adds more than the targets' scale-up policies allow in a period, spending their budget";
+    SCHEDULE_FLOOR_ABOVE_CEILING = "W228" "schedule-floor-above-ceiling" "two schedule lines in force at once where one's floor is above the other's ceiling, which the floor overrides";
     SCALE_UP_WITHOUT_SCALE_DOWN = "W230" "scale-up-without-scale-down" "a `scale up` rule and no rule that can scale down: the replicas only ever grow larger";
     UNEVEN_LADDER_PRICE = "W231" "uneven-ladder-price" "a size ladder whose price per unit of capacity falls with size (more replicas are then never cheaper), or jumps so steeply at the top that the top size hardly ever pays";
     RESTART_LONGER_THAN_COOLDOWN = "W232" "restart-longer-than-cooldown" "a resize's restart time is longer than a vertical rule's cooldown: it can resize again before the last restart ended";
@@ -162,9 +167,33 @@ registry! {
     PROM_BAD_RANGE = "E377" "invalid-time-range" "invalid time range or step (`--from`, `--to`, `--step`)";
     PROM_BAD_CONFIG = "E378" "invalid-client-settings" "invalid client settings (URL, token, basic auth, header, CA file)";
     NO_PROMQL_BINDING = "E379" "no-promql-binding" "a metric the command reads from Prometheus has no `promql \"…\"` binding";
-    // E41x: Kubernetes export (`kube::from_ir`; the import codes are still `kube::KUBE_CODES`).
+    // E40x-E41x: Kubernetes import and export (`kube`); W40x-W41x: their warnings (an
+    // approximation or a field kept but not simulated), which are not lints.
+    YAML_SYNTAX_ERROR = "E401" "yaml-syntax-error" "import: the YAML does not parse";
+    UNSUPPORTED_MANIFEST_KIND = "E402" "unsupported-manifest-kind" "import: a document that is neither an autoscaling HorizontalPodAutoscaler nor a KEDA ScaledObject this version reads";
+    MISSING_MANIFEST_FIELD = "E403" "missing-manifest-field" "import: a required manifest field is missing";
+    WRONG_FIELD_TYPE = "E404" "wrong-field-type" "import: a field has the wrong type (a number, a string, a mapping or a list was expected)";
+    INVALID_FIELD_VALUE = "E405" "invalid-field-value" "import: a value the Kubernetes or KEDA API rejects (out of range, unknown enum value, min above max)";
+    INVALID_QUANTITY = "E406" "invalid-quantity" "import: not a Kubernetes quantity (`500m`, `1.5`, `512Mi`, `2Gi`, `1k`, `1e3`)";
+    INCONSISTENT_METRIC_TARGET = "E407" "inconsistent-metric-target" "import: a metric target whose type and value fields disagree, or a type that metric cannot have";
+    UNSUPPORTED_KEDA_TRIGGER = "E408" "unsupported-keda-trigger" "import: a KEDA trigger type with no scalerules equivalent (only cpu, memory, prometheus and cron are read)";
+    UNTRANSLATABLE_CRON = "E409" "untranslatable-cron" "import: a cron expression that is not a fixed minute and hour on whole days of the week";
+    UNKNOWN_MANIFEST_TIME_ZONE = "E410" "unknown-manifest-time-zone" "import: a KEDA cron trigger's time zone is not an IANA name";
+    SCALING_MODIFIERS = "E411" "scaling-modifiers" "import: KEDA scalingModifiers, a formula over triggers, has no scalerules form";
+    DUPLICATE_YAML_KEY = "E412" "duplicate-yaml-key" "import: a key written twice in one YAML mapping";
     NO_EXPORT_EQUIVALENT = "E413" "no-export-equivalent" "export: a policy construct with no equivalent in the chosen manifest kind";
-    UNREAD_KUBERNETES_LINE = "E415" "unread-kubernetes-line" "export: a `kubernetes { }` line export does not read (yet)";
+    NO_METRIC_SOURCE = "E414" "no-metric-source" "export: a target whose metric has no source the manifest kind can express";
+    UNREAD_KUBERNETES_LINE = "E415" "unread-kubernetes-line" "export: a `kubernetes { }` line export does not read, or a second copy of a line a manifest has once";
+    UNKNOWN_MANIFEST_FIELD = "W401" "unknown-manifest-field" "import: an unknown manifest field, ignored";
+    SERVER_SET_FIELD = "W402" "server-set-field" "import: a field the API server sets (status, uid, managedFields…), not part of the policy: ignored";
+    EXPLICIT_API_DEFAULT = "W403" "explicit-api-default" "import: an API default written out explicitly";
+    NOT_SIMULATED = "W404" "not-simulated" "import: a field kept for export but not simulated";
+    RENAMED_METRIC = "W405" "renamed-metric" "import: a metric renamed: its name is not a scalerules name, or two metrics would read one column";
+    GUESSED_RESOURCE_COLUMN = "W406" "guessed-resource-column" "import: a resource other than cpu and memory, whose column name is a guess";
+    NON_STRING_KEDA_METADATA = "W407" "non-string-keda-metadata" "import: a KEDA metadata value that is not a string (the API server rejects it)";
+    CRON_SPLIT = "W408" "cron-split" "import: one cron trigger became several schedule lines; export writes one cron trigger per line";
+    OLDER_API_VERSION = "W409" "older-api-version" "import: an older autoscaling API version, read as autoscaling/v2; export writes autoscaling/v2";
+    OTHER_KIND_SKIPPED = "W410" "other-kind-skipped" "import: a document of another kind, skipped";
 }
 
 impl Code {
@@ -193,6 +222,7 @@ impl Code {
 
     pub fn stage(self) -> Stage {
         match self.0.as_bytes() {
+            [b'W', b'4', ..] => Stage::Kube,
             [b'W', ..] => Stage::Lint,
             [_, b'0', ..] => Stage::Syntax,
             [_, b'1', ..] => Stage::Check,
@@ -254,10 +284,14 @@ mod tests {
 
     #[test]
     fn codes_are_unique_ordered_and_in_their_stage_range() {
-        let number = |c: Code| c.as_str()[1..].parse::<u32>().unwrap_or(0);
+        // In number order within each hundred, errors before warnings (E401… then W401…).
+        let key = |c: Code| {
+            let n = c.as_str()[1..].parse::<u32>().unwrap_or(0);
+            (n / 100, c.as_str().starts_with('W'), n)
+        };
         for w in REGISTRY.windows(2) {
             assert!(
-                number(w[0].code) < number(w[1].code),
+                key(w[0].code) < key(w[1].code),
                 "{} then {}",
                 w[0].code,
                 w[1].code
@@ -273,7 +307,12 @@ mod tests {
                 s.len() == 4 && s[1..].bytes().all(|b| b.is_ascii_digit()),
                 "{s}"
             );
-            assert_eq!(s.starts_with('W'), c.code.stage() == Stage::Lint, "{s}");
+            let kube_warning = s.starts_with("W4");
+            assert_eq!(
+                s.starts_with('W') && !kube_warning,
+                c.code.stage() == Stage::Lint,
+                "{s}"
+            );
             assert!(!c.summary.is_empty() && !c.summary.ends_with('.'), "{s}");
             assert!(
                 c.name
@@ -295,5 +334,7 @@ mod tests {
         assert_eq!(Code::NO_MODEL.stage(), Stage::Backtest);
         assert_eq!(Code::lookup("E356").map(Code::stage), Some(Stage::Backtest));
         assert_eq!(Code::of_stage(Stage::Data).count(), 13);
+        assert_eq!(Code::lookup("W405").map(Code::stage), Some(Stage::Kube));
+        assert_eq!(Code::of_stage(Stage::Kube).count(), 25);
     }
 }

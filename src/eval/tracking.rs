@@ -3,12 +3,12 @@
 //! metrics, `behavior` resolved with the Kubernetes defaults) and its calendar.
 //! `docs/language.md` ("Target tracking", "Schedules") is the reference.
 
-use super::schedule::{self, Clock, Days, Once, TimeOfDay, Tz, Weekly};
+use super::schedule::{self, Clock};
 use super::target::{
     self, Behavior, ControllerConfig, Hpa, MetricTarget, Outcome, Pods, Policy, RulesSpec,
     SelectPolicy, Source, Target, Why,
 };
-use crate::ir::{self, Calendar, Millis, SelectMode, TargetGoal, TargetSource};
+use crate::ir::{self, Millis, SelectMode, TargetGoal, TargetSource};
 use crate::units::fmt_num;
 
 /// What feeds one HPA metric.
@@ -253,7 +253,7 @@ impl Timetable {
         let mut entries = Vec::new();
         let mut line_of = Vec::new();
         for (i, e) in service.schedules.iter().enumerate() {
-            if let Some(x) = entry(e) {
+            if let Some(x) = schedule::Entry::from_ir(e) {
                 entries.push(x);
                 line_of.push(i);
             }
@@ -275,43 +275,4 @@ impl Timetable {
         }
         b
     }
-}
-
-/// A schedule line as the library's entry. The checker validated it, so the library's
-/// own checks hold; an entry it would still refuse is left out.
-fn entry(e: &ir::ScheduleEntry) -> Option<schedule::Entry> {
-    let tz: Tz = e.zone.parse().ok()?;
-    let when = match e.calendar {
-        Calendar::Weekly { days, start, end } => {
-            let mut d = Days::empty();
-            for i in 0..7 {
-                if days & (1 << i) != 0 {
-                    d = d.with(i);
-                }
-            }
-            let start = TimeOfDay::hms(start / 3600, start % 3600 / 60, 0)?;
-            let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
-            schedule::When::Weekly(Weekly::new(d, start, end, tz).ok()?)
-        }
-        Calendar::Span {
-            day,
-            start,
-            span_days,
-            end,
-        } => {
-            let start = TimeOfDay::hms(start / 3600, start % 3600 / 60, 0)?;
-            let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
-            let end_day = (u32::from(day) + u32::from(span_days)) % 7;
-            schedule::When::Weekly(Weekly::spanning(u32::from(day), start, end_day, end, tz).ok()?)
-        }
-        Calendar::Once { start, end } => {
-            let local = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.naive_utc());
-            schedule::When::Once(Once::new(local(start)?, local(end)?, tz).ok()?)
-        }
-    };
-    Some(schedule::Entry {
-        when,
-        floor: e.floor,
-        ceiling: e.ceiling,
-    })
 }

@@ -52,7 +52,7 @@ impl Display for Service {
             (Some(t), _) => writeln!(f, "  tick: {}", secs(t))?,
             (None, Some(_)) => writeln!(
                 f,
-                "  tick: every sample (the HPA evaluates every {}: write `tick 15s` on data that fine)",
+                "  tick: {} in backtests (the HPA's sync period; coarser rows are held), every sample online",
                 secs(TARGET_TRACKING_TICK)
             )?,
             (None, None) => writeln!(f, "  tick: every sample")?,

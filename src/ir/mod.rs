@@ -107,9 +107,20 @@ pub struct Service {
 }
 
 /// The HPA's sync period (`--horizontal-pod-autoscaler-sync-period`): how often the
-/// controller evaluates, and the tick to write for a backtest that reproduces it on data
-/// that fine.
+/// controller evaluates, and so the backtest tick of a service with targets and no
+/// `tick` ([`Service::backtest_tick`]).
 pub const TARGET_TRACKING_TICK: Millis = 15_000;
+
+impl Service {
+    /// The grid a backtest evaluates on, unless `--tick` says otherwise: the declared
+    /// `tick`, else the HPA's 15 s sync period for a service with targets, else `None`
+    /// (the dataset's own interval). Online evaluation ignores it: every row is an
+    /// evaluation.
+    pub fn backtest_tick(&self) -> Option<Millis> {
+        self.tick
+            .or_else(|| self.targets.as_ref().map(|_| TARGET_TRACKING_TICK))
+    }
+}
 
 /// Target tracking: the service's HPA.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -11,6 +11,7 @@ use super::manifest::*;
 use super::policy::{self, Bound, Policy, Source, TargetValue, TriggerMeta, TriggerRef};
 use super::quantity::Quantity;
 use super::yaml::{self, Node};
+use crate::diagnostics::Code;
 
 /// The manifest kind to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +49,12 @@ pub fn to_yaml(manifests: &[Manifest]) -> String {
 
 fn no_equivalent(diags: &mut Vec<ImportDiagnostic>, what: &str, kind: &str, help: &str) {
     diags.push(
-        ImportDiagnostic::error("E413", what, format!("`{what}` has no {kind} equivalent"))
-            .help(help),
+        ImportDiagnostic::error(
+            Code::NO_EXPORT_EQUIVALENT,
+            what,
+            format!("`{what}` has no {kind} equivalent"),
+        )
+        .help(help),
     );
 }
 
@@ -184,7 +189,7 @@ fn hpa(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> HorizontalPodAutoscaler
     if p.targets.is_empty() {
         diags.push(
             ImportDiagnostic::error(
-                "E413",
+                Code::NO_EXPORT_EQUIVALENT,
                 "service",
                 "a policy without a `target` has no HorizontalPodAutoscaler form",
             )
@@ -275,7 +280,7 @@ fn hpa_metric(
         Source::Prometheus { .. } => {
             diags.push(
                 ImportDiagnostic::error(
-                    "E414",
+                    Code::NO_METRIC_SOURCE,
                     format!("target {}", t.metric),
                     format!("`{}` is a prometheus query; an HPA reads metrics through the metrics APIs", t.metric),
                 )
@@ -348,7 +353,7 @@ fn triggers(p: &Policy, diags: &mut Vec<ImportDiagnostic>) -> Vec<Trigger> {
     if p.targets.is_empty() && p.schedules.is_empty() {
         diags.push(
             ImportDiagnostic::error(
-                "E413",
+                Code::NO_EXPORT_EQUIVALENT,
                 "service",
                 "a policy without a `target` or a `propose` schedule has no KEDA trigger",
             )
@@ -480,7 +485,7 @@ fn target_trigger(
         _ => {
             diags.push(
                 ImportDiagnostic::error(
-                    "E414",
+                    Code::NO_METRIC_SOURCE,
                     format!("target {}", t.metric),
                     format!("KEDA needs a trigger for `{}`: only cpu, memory and prometheus sources are written", t.metric),
                 )
@@ -565,7 +570,7 @@ mod tests {
         let out = export(&imported.policies[0], To::Hpa);
         assert!(out.manifest.is_none());
         assert_eq!(out.diagnostics.len(), 1);
-        assert_eq!(out.diagnostics[0].code, "E413");
+        assert_eq!(out.diagnostics[0].code, Code::NO_EXPORT_EQUIVALENT);
         assert_eq!(out.diagnostics[0].path, "schedule 1");
     }
 

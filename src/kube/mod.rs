@@ -8,8 +8,8 @@
 //! ```
 //!
 //! [`import()`] and [`export()`] are the entry functions. Every problem is an
-//! [`ImportDiagnostic`] naming the YAML field path and its line (codes E401–E419,
-//! W401–W419 in [`KUBE_CODES`]). No polars here. The semantics are in
+//! [`ImportDiagnostic`] naming the YAML field path and its line (the `E4xx`/`W4xx` rows
+//! of the code registry, `diagnostics::codes`). No polars here. The semantics are in
 //! `docs/kubernetes.md`; the language side of the mapping in `docs/design-kubernetes.md`.
 
 pub mod cron;
@@ -24,7 +24,7 @@ pub mod print;
 pub mod quantity;
 pub mod yaml;
 
-pub use diagnostic::{ImportDiagnostic, Severity, KUBE_CODES};
+pub use diagnostic::{ImportDiagnostic, Severity};
 pub use export::{export, Exported, To};
 pub use from_ir::policy_of;
 pub use import::{import, Imported};

@@ -173,10 +173,21 @@ fn item(p: Pair<Rule>) -> Result<Item> {
             lines: p
                 .into_inner()
                 .filter(|x| x.as_rule() == Rule::kube_line)
-                .map(|x| {
-                    let text = super::lex::trim_code_end(x.as_str()).trim_end();
-                    let start = x.as_span().start();
-                    Spanned::new(text.to_string(), Span::new(start, start + text.len()))
+                .filter_map(|x| {
+                    // Trimmed of all Unicode white space at both ends, as `fmt` prints it:
+                    // the grammar skips only spaces and tabs, so a line led by a vertical
+                    // tab or a form feed would otherwise format to another line (found by
+                    // fuzzing, tests/fixtures/fuzz/lint_fmt/kubernetes-line-vertical-tab.scale).
+                    let raw = super::lex::trim_code_end(x.as_str()).trim_end();
+                    let text = raw.trim_start();
+                    if text.is_empty() {
+                        return None;
+                    }
+                    let start = x.as_span().start() + (raw.len() - text.len());
+                    Some(Spanned::new(
+                        text.to_string(),
+                        Span::new(start, start + text.len()),
+                    ))
                 })
                 .collect(),
             span,

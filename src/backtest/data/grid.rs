@@ -18,8 +18,13 @@ pub(crate) struct Grid {
     pub len: usize,
     pub resampled: bool,
     pub inferred_tick_ms: Option<i64>,
-    /// Grid points that no row falls on (filled with missing values).
+    /// Grid points that no row falls on and that hold no earlier row (filled with
+    /// missing values).
     pub gap_ticks: usize,
+    /// Upsampling: runs of grid points that no row falls on, each holding one row's
+    /// values (see [`holds`]); one run per row at most, so the size is the rows', not
+    /// the grid's.
+    pub held: Vec<Held>,
     /// Grid slot of each used row, ascending.
     slots: Vec<usize>,
 }
@@ -169,8 +174,14 @@ pub(crate) fn plan(
             (mode, first, false, Some(mode))
         }
     };
-    // `last - start_ms` cannot overflow: timestamps are within years 0000-9999.
-    let span = (last - start_ms) / tick_ms;
+    // Upsampling holds each row for its interval, the last one too: the grid then ends
+    // where the last row's interval does.
+    let hold_ms = resampled
+        .then(|| interval_stats(ts).0)
+        .filter(|&interval| ts.len() >= 2 && tick_ms < interval);
+    let end = last + hold_ms.map_or(0, |interval| interval - 1);
+    // `end - start_ms` cannot overflow: timestamps are within years 0000-9999.
+    let span = (end - start_ms) / tick_ms;
     let len = usize::try_from(span)
         .ok()
         .and_then(|s| s.checked_add(1))
@@ -201,15 +212,58 @@ pub(crate) fn plan(
             prev = Some(s);
         }
     }
+    let held = hold_ms.map_or_else(Vec::new, |interval| {
+        holds(ts, &slots, (start_ms, tick_ms, len), interval)
+    });
     Ok(Grid {
         tick_ms,
         start_ms,
         len,
         resampled,
         inferred_tick_ms: inferred,
-        gap_ticks: len - distinct,
+        gap_ticks: len - distinct - held.iter().map(Held::len).sum::<usize>(),
+        held,
         slots,
     })
+}
+
+/// Grid points `from..to` holding the values of row `row`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    pub from: usize,
+    pub to: usize,
+    pub row: usize,
+}
+
+impl Held {
+    pub fn len(&self) -> usize {
+        self.to - self.from
+    }
+}
+
+/// Upsampling (a tick finer than the rows' own interval, e.g. the 15 s tick of a
+/// target-tracking service on 1-minute rows): a grid point `t` with no row holds the
+/// latest earlier row `r` while `t − r` is less than `interval`, the rows' most common
+/// interval: the time that row's value stays current (it is what a scrape would still
+/// return). A point further from its last row is a gap.
+fn holds(
+    ts: &[i64],
+    slots: &[usize],
+    (start_ms, tick_ms, len): (i64, i64, usize),
+    interval: i64,
+) -> Vec<Held> {
+    let mut out = Vec::new();
+    for (row, (&row_ms, &slot)) in ts.iter().zip(slots).enumerate() {
+        let next = slots.get(row + 1).copied().unwrap_or(len);
+        let from = slot + 1;
+        let to = (from..next)
+            .find(|&k| start_ms + k as i64 * tick_ms - row_ms >= interval)
+            .unwrap_or(next);
+        if to > from {
+            out.push(Held { from, to, row });
+        }
+    }
+    out
 }
 
 impl Grid {
@@ -221,8 +275,17 @@ impl Grid {
     }
 
     /// Places one column's row values on the grid: each point gets the mean of
-    /// the non-missing values of its rows, or `NaN` if it has none.
+    /// the non-missing values of its rows, the value of the row it holds
+    /// ([`Grid::held`]), or `NaN`.
     pub fn place(&self, values: &[f64]) -> Vec<f64> {
+        let mut out = self.means(values);
+        for h in &self.held {
+            out[h.from..h.to].fill(values[h.row]);
+        }
+        out
+    }
+
+    fn means(&self, values: &[f64]) -> Vec<f64> {
         let mut out = vec![f64::NAN; self.len];
         if !self.resampled {
             for (&s, &v) in self.slots.iter().zip(values) {
@@ -324,6 +387,29 @@ mod tests {
         // Negative times floor too.
         let g = grid(&[-5, 3], Some(10)).expect("grid");
         assert_eq!((g.start_ms, g.len), (-10, 2));
+    }
+
+    #[test]
+    fn upsampling_holds_each_row_for_its_interval() {
+        // 60 s rows with one missing (120 s), on a 15 s grid.
+        let g = grid(&[0, 60_000, 180_000, 240_000], Some(15_000)).expect("grid");
+        // The grid runs to the end of the last row's minute: 0 s to 285 s.
+        assert_eq!((g.len, g.resampled), (20, true));
+        // 15..45 s hold row 0, 75..105 s row 1; 120..165 s are a gap (the 120 s row is
+        // absent and the 60 s row is a full interval old); 195..225 s hold row 2 (its
+        // value is missing, so they are too) and 255..285 s row 3.
+        let held: usize = g.held.iter().map(Held::len).sum();
+        assert_eq!((held, g.held.len(), g.gap_ticks), (12, 4, 4));
+        let v = g.place(&[1.0, 2.0, f64::NAN, 4.0]);
+        assert_eq!(
+            format!("{v:?}"),
+            "[1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN, 4.0, 4.0, 4.0, 4.0]"
+        );
+        // A tick as coarse as the rows, or coarser, holds nothing.
+        let g = grid(&[0, 60_000, 180_000], Some(60_000)).expect("grid");
+        assert_eq!((g.held.is_empty(), g.gap_ticks), (true, 1));
+        let g = grid(&[0, 10_000, 20_000, 50_000], Some(20_000)).expect("grid");
+        assert!(g.held.is_empty());
     }
 
     #[test]

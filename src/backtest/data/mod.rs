@@ -89,8 +89,11 @@
 //! rows are resampled: grid points are the multiples of the tick from the
 //! floor of the first timestamp to the floor of the last, and each point `t`
 //! takes, per column, the mean of the non-missing values of the rows with
-//! times in `[t, t + tick)`, or a missing value if there are none; grid points
-//! without any row count as gap ticks. A tick above [`MAX_TICK_MS`], or a grid
+//! times in `[t, t + tick)`. A point with no row takes, when the tick is finer than
+//! the rows' most common interval (upsampling, e.g. 15 s ticks on 1-minute rows), the
+//! values of the latest earlier row if that row is less than one interval older than
+//! the point: the value a scrape would still return ([`LoadReport::held_ticks`]);
+//! otherwise a missing value, and the point counts as a gap tick. A tick above [`MAX_TICK_MS`], or a grid
 //! of more than [`MAX_GRID_POINTS`] points, is E310.
 //!
 //! **Empty.** A 0-byte file, a file with no data rows, only blank rows, or no
@@ -322,6 +325,10 @@ impl Dataset {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// What [`load`] did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LoadReport {
@@ -340,6 +347,10 @@ pub struct LoadReport {
     pub rows_used: usize,
     /// Grid points that no row fell on, filled with missing values.
     pub gap_ticks_filled: usize,
+    /// Upsampling: grid points that no row fell on, holding the latest earlier row's
+    /// values (it was less than one row interval old).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub held_ticks: usize,
     /// Missing cells per output column among the rows used (gap ticks not counted).
     pub null_cells: Vec<(String, usize)>,
     /// True when a tick was given and the rows were resampled onto it.
@@ -397,6 +408,9 @@ impl fmt::Display for LoadReport {
             Some(t) => write!(f, ", tick {} (inferred)", format_duration(t))?,
             None if self.resampled => write!(f, ", resampled")?,
             None => {}
+        }
+        if self.held_ticks > 0 {
+            write!(f, ", {} ticks held the previous row", self.held_ticks)?;
         }
         if self.gap_ticks_filled > 0 {
             write!(f, ", {} gap ticks filled", self.gap_ticks_filled)?;
@@ -841,6 +855,7 @@ fn load_from(src: &Source, req: &DataRequest) -> Result<Dataset, DataError> {
         rows_after_to: after,
         rows_used: ts.len(),
         gap_ticks_filled: grid.gap_ticks,
+        held_ticks: grid.held.iter().map(grid::Held::len).sum(),
         null_cells,
         resampled: grid.resampled,
         inferred_tick_ms: grid.inferred_tick_ms,

@@ -221,6 +221,11 @@ impl Once {
         Once::new(TimeOfDay::MIDNIGHT.on(first), end, tz)
     }
 
+    /// The instant the range starts.
+    pub fn start_ms(&self) -> Millis {
+        boundary(self.tz, self.start)
+    }
+
     pub(super) fn phase_at(&self, t: Millis) -> Phase {
         let s = boundary(self.tz, self.start);
         let e = boundary(self.tz, self.end);

@@ -16,7 +16,7 @@ pub mod calendar;
 pub use calendar::{boundary, CalendarError, Days, Once, TimeOfDay, Weekly};
 pub use chrono_tz::Tz;
 
-use crate::ir::Millis;
+use crate::ir::{self, Calendar, Millis};
 use calendar::Phase;
 use std::borrow::Cow;
 
@@ -42,6 +42,64 @@ pub struct Entry {
     pub when: When,
     pub floor: Option<u32>,
     pub ceiling: Option<u32>,
+}
+
+impl Entry {
+    /// A schedule line as the library's entry. The checker validated it, so the
+    /// library's own checks hold; an entry it would still refuse is `None`.
+    pub fn from_ir(e: &ir::ScheduleEntry) -> Option<Entry> {
+        let tz: Tz = e.zone.parse().ok()?;
+        let when = match e.calendar {
+            Calendar::Weekly { days, start, end } => {
+                let mut d = Days::empty();
+                for i in 0..7 {
+                    if days & (1 << i) != 0 {
+                        d = d.with(i);
+                    }
+                }
+                let start = TimeOfDay::hms(start / 3600, start % 3600 / 60, 0)?;
+                let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
+                When::Weekly(Weekly::new(d, start, end, tz).ok()?)
+            }
+            Calendar::Span {
+                day,
+                start,
+                span_days,
+                end,
+            } => {
+                let start = TimeOfDay::hms(start / 3600, start % 3600 / 60, 0)?;
+                let end = TimeOfDay::hms(end / 3600, end % 3600 / 60, 0)?;
+                let end_day = (u32::from(day) + u32::from(span_days)) % 7;
+                When::Weekly(Weekly::spanning(u32::from(day), start, end_day, end, tz).ok()?)
+            }
+            Calendar::Once { start, end } => {
+                let local = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.naive_utc());
+                When::Once(Once::new(local(start)?, local(end)?, tz).ok()?)
+            }
+        };
+        Some(Entry {
+            when,
+            floor: e.floor,
+            ceiling: e.ceiling,
+        })
+    }
+}
+
+/// The first instant in `[from, to)` at which both `a` and `b` are active, if any: a
+/// walk from boundary to boundary (an overlap starts when the later of the two starts).
+pub fn first_overlap(a: &When, b: &When, from: Millis, to: Millis) -> Option<Millis> {
+    let mut t = from;
+    while t < to {
+        let next = match (a.phase_at(t), b.phase_at(t)) {
+            (Phase::Active { .. }, Phase::Active { .. }) => return Some(t),
+            (Phase::Inactive { until: x }, Phase::Inactive { until: y }) => x?.max(y?),
+            (Phase::Inactive { until }, Phase::Active { .. })
+            | (Phase::Active { .. }, Phase::Inactive { until }) => until?,
+        };
+        // Boundaries lie ahead of `t`; the guard only keeps a bad calendar from looping.
+        t = next.max(t + 1);
+    }
+    None
 }
 
 /// What the schedule says at an instant.

@@ -254,3 +254,25 @@ fn invalid_windows_are_refused() {
     assert_eq!(TimeOfDay::hm(24, 1), None);
     assert_eq!(TimeOfDay::hm(7, 60), None);
 }
+
+#[test]
+fn first_overlap_walks_from_boundary_to_boundary() {
+    let w =
+        |start, end| When::Weekly(Weekly::new(Days::EVERY_DAY, start, end, PARIS).expect("weekly"));
+    let (from, to) = (utc("2025-03-28 00:00:00"), utc("2025-04-05 00:00:00"));
+    // 08:00-20:00 and 18:00-23:00 Paris overlap from 18:00 Paris, 17:00 UTC in winter.
+    let (day, evening) = (w(hm(8, 0), hm(20, 0)), w(hm(18, 0), hm(23, 0)));
+    assert_eq!(
+        first_overlap(&day, &evening, from, to),
+        Some(utc("2025-03-28 17:00:00"))
+    );
+    // From inside the first window: the next start of the other.
+    let noon = utc("2025-03-30 12:00:00");
+    assert_eq!(
+        first_overlap(&day, &evening, noon, to),
+        Some(utc("2025-03-30 16:00:00")) // 18:00 CEST after the jump
+    );
+    // Windows that only meet never overlap.
+    let late = w(hm(20, 0), hm(23, 0));
+    assert_eq!(first_overlap(&day, &late, from, to), None);
+}

@@ -31,7 +31,7 @@ pub(super) fn policy(cx: &mut Cx<'_>, h: &HorizontalPodAutoscaler) -> Policy {
             let mp = spec.key("metrics");
             if list.is_empty() {
                 cx.warn(
-                    "W403",
+                    Code::EXPLICIT_API_DEFAULT,
                     &mp,
                     "an empty metric list: the API reads it as CPU at 80 %",
                 )
@@ -46,7 +46,7 @@ pub(super) fn policy(cx: &mut Cx<'_>, h: &HorizontalPodAutoscaler) -> Policy {
         }
         None => {
             cx.warn(
-                "W403",
+                Code::EXPLICIT_API_DEFAULT,
                 &spec,
                 "no `metrics`: the API's default is CPU at 80 % of requests",
             )
@@ -218,7 +218,7 @@ fn resource(
     };
     if !known {
         cx.warn(
-            "W406",
+            Code::GUESSED_RESOURCE_COLUMN,
             &path.key("name"),
             format!("resource `{name}` is neither cpu nor memory: its column is `{column}`, in the unit the data has"),
         );
@@ -278,7 +278,7 @@ fn only(cx: &mut Cx<'_>, t: &MetricTarget, path: &Path, field: Field) -> Option<
     let q = want.or(q)?;
     if q.value.is_negative() || q.value.is_zero() {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             &path.key(key),
             format!("the target {q} is not above 0"),
         );
@@ -298,7 +298,7 @@ fn utilization(cx: &mut Cx<'_>, t: &MetricTarget, path: &Path) -> Option<u32> {
     let pct = t.average_utilization?;
     if pct <= 0 {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             &path.key("averageUtilization"),
             format!("{pct} % is not above 0"),
         );
@@ -334,21 +334,25 @@ fn value_field(
         match others.first() {
             Some(other) => {
                 cx.error(
-                    "E407",
+                    Code::INCONSISTENT_METRIC_TARGET,
                     &path.key(other),
                     format!("`type: {kind}` takes `{key}`, not `{other}`"),
                 )
                 .help = Some(format!("rename `{other}` to `{key}`, or change `type`"));
             }
             None => {
-                cx.error("E407", path, format!("`type: {kind}` needs `{key}`"));
+                cx.error(
+                    Code::INCONSISTENT_METRIC_TARGET,
+                    path,
+                    format!("`type: {kind}` needs `{key}`"),
+                );
             }
         }
         return None;
     }
     for other in others {
         cx.error(
-            "E407",
+            Code::INCONSISTENT_METRIC_TARGET,
             &path.key(other),
             format!("`type: {kind}` takes `{key}`, not also `{other}`"),
         )
@@ -359,7 +363,7 @@ fn value_field(
 
 fn wrong_kind(cx: &mut Cx<'_>, path: &Path, what: &str, kind: TargetType, accepted: &str) {
     cx.error(
-        "E407",
+        Code::INCONSISTENT_METRIC_TARGET,
         &path.key("type"),
         format!(
             "{what} cannot have a `{}` target (the API rejects it)",

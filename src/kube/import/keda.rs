@@ -51,7 +51,7 @@ fn paused(cx: &mut Cx<'_>, annotations: &[(String, String)]) {
     for (key, value) in annotations {
         if PAUSE_ANNOTATIONS.contains(&key.as_str()) {
             cx.warn(
-                "W404",
+                Code::NOT_SIMULATED,
                 &Path::root().key("metadata").key("annotations").key(key),
                 format!("`{key}: {value}` pauses KEDA; a backtest does not simulate the pause"),
             );
@@ -64,7 +64,7 @@ fn seconds(cx: &mut Cx<'_>, key: &str, v: Option<i32>) -> Option<u32> {
     let v = v?;
     if v < 0 {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             &Path::root().key("spec").key(key),
             format!("{v} s is negative"),
         );
@@ -98,7 +98,7 @@ fn bounds_and_idle(
     let idle_to = match s.idle_replica_count.and_then(|n| cx.count(&idle_path, n)) {
         Some(n) if n >= min => {
             cx.error(
-                "E405",
+                Code::INVALID_FIELD_VALUE,
                 &idle_path,
                 format!(
                     "idleReplicaCount {n} must be below minReplicaCount {min} (KEDA rejects it)"
@@ -128,7 +128,7 @@ fn not_simulated(cx: &mut Cx<'_>, s: &ScaledObjectSpec, keda: &mut Keda) {
     keda.initial_cooldown = seconds(cx, "initialCooldownPeriod", s.initial_cooldown_period);
     if keda.initial_cooldown.is_some() {
         cx.warn(
-            "W404",
+            Code::NOT_SIMULATED,
             &spec.key("initialCooldownPeriod"),
             "initialCooldownPeriod only delays the first scale to zero after KEDA starts; kept for export, not simulated",
         );
@@ -145,7 +145,7 @@ fn not_simulated(cx: &mut Cx<'_>, s: &ScaledObjectSpec, keda: &mut Keda) {
             });
         }
         cx.warn(
-            "W404",
+            Code::NOT_SIMULATED,
             &fp,
             "fallback replaces a failing metric's value; scalerules treats a failing metric as unavailable (Kubernetes' rule)",
         );
@@ -165,7 +165,7 @@ fn advanced(cx: &mut Cx<'_>, s: &ScaledObjectSpec, keda: &mut Keda) -> Option<po
             metric_type: m.metric_type,
         });
         cx.error(
-            "E411",
+            Code::SCALING_MODIFIERS,
             &ap.key("scalingModifiers"),
             "scalingModifiers combines the triggers with a formula into one metric; scalerules has no such target",
         )
@@ -189,7 +189,11 @@ fn triggers(
     let mut order = Vec::new();
     let tp = Path::root().key("spec").key("triggers");
     if s.triggers.is_empty() {
-        cx.error("E403", &tp, "a ScaledObject needs at least one trigger");
+        cx.error(
+            Code::MISSING_MANIFEST_FIELD,
+            &tp,
+            "a ScaledObject needs at least one trigger",
+        );
     }
     for (i, t) in s.triggers.iter().enumerate() {
         let path = tp.index(i);
@@ -226,7 +230,7 @@ fn triggers(
             }
             other => {
                 cx.error(
-                    "E408",
+                    Code::UNSUPPORTED_KEDA_TRIGGER,
                     &path.key("type"),
                     format!("KEDA's `{other}` scaler has no scalerules equivalent: this trigger is not imported"),
                 )
@@ -276,7 +280,7 @@ pub(super) fn required<'t>(
     let v = t.meta(key);
     if v.is_none() {
         cx.error(
-            "E403",
+            Code::MISSING_MANIFEST_FIELD,
             &path.key("metadata").key(key),
             format!("a `{}` trigger needs `metadata.{key}`", t.kind),
         );
@@ -295,7 +299,7 @@ fn resource(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta) -
     };
     let Some(kind) = kind else {
         cx.error(
-            "E403",
+            Code::MISSING_MANIFEST_FIELD,
             &path.key("metricType"),
             format!(
                 "a `{}` trigger needs `metricType` (Utilization or AverageValue)",
@@ -322,7 +326,7 @@ fn resource(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta) -
         TargetType::Utilization => {
             let Some(pct) = value.parse::<u32>().ok().filter(|p| *p > 0) else {
                 cx.error(
-                    "E405",
+                    Code::INVALID_FIELD_VALUE,
                     &vp,
                     format!("`{value}` is not a whole percent above 0"),
                 );
@@ -351,7 +355,7 @@ fn resource(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta) -
         }
         TargetType::Value => {
             cx.error(
-                "E407",
+                Code::INCONSISTENT_METRIC_TARGET,
                 &path.key("metricType"),
                 format!("a `{name}` trigger cannot have a `Value` target (KEDA rejects it)"),
             )
@@ -377,11 +381,15 @@ fn positive_quantity(cx: &mut Cx<'_>, text: &str, path: &Path) -> Option<Quantit
     match Quantity::parse(text) {
         Ok(q) if !q.value.is_negative() && !q.value.is_zero() => Some(q),
         Ok(q) => {
-            cx.error("E405", path, format!("the target {q} is not above 0"));
+            cx.error(
+                Code::INVALID_FIELD_VALUE,
+                path,
+                format!("the target {q} is not above 0"),
+            );
             None
         }
         Err(e) => {
-            cx.error("E406", path, e.to_string());
+            cx.error(Code::INVALID_QUANTITY, path, e.to_string());
             None
         }
     }
@@ -397,7 +405,7 @@ fn threshold(cx: &mut Cx<'_>, text: &str, path: &Path, positive: bool) -> Option
                     && q.format == Format::DecimalSI) =>
         {
             cx.error(
-                "E405",
+                Code::INVALID_FIELD_VALUE,
                 path,
                 format!("`{text}`: KEDA reads this as a plain number, without a unit suffix"),
             )
@@ -405,12 +413,20 @@ fn threshold(cx: &mut Cx<'_>, text: &str, path: &Path, positive: bool) -> Option
             None
         }
         Ok(q) if q.value.is_negative() || (positive && q.value.is_zero()) => {
-            cx.error("E405", path, format!("`{text}` is not above 0"));
+            cx.error(
+                Code::INVALID_FIELD_VALUE,
+                path,
+                format!("`{text}` is not above 0"),
+            );
             None
         }
         Ok(q) => Some(q),
         Err(_) => {
-            cx.error("E405", path, format!("`{text}` is not a number"));
+            cx.error(
+                Code::INVALID_FIELD_VALUE,
+                path,
+                format!("`{text}` is not a number"),
+            );
             None
         }
     }
@@ -433,7 +449,7 @@ fn prometheus(cx: &mut Cx<'_>, t: &Trigger, path: &Path, meta: &mut TriggerMeta)
         Some(TargetType::Value) => TargetValue::Total(q),
         Some(TargetType::Utilization) => {
             cx.error(
-                "E407",
+                Code::INCONSISTENT_METRIC_TARGET,
                 &path.key("metricType"),
                 "a prometheus trigger cannot have a `Utilization` target",
             )

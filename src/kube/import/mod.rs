@@ -12,6 +12,7 @@ use super::manifest::{self, Manifest, ObjectMeta, Read};
 use super::names;
 use super::policy::{self, Kubernetes, ManifestKind, Metric, Policy, Source, Unit};
 use super::yaml::{self, Node, Path};
+use crate::diagnostics::Code;
 
 /// What one YAML file imports to: a policy per autoscaler document, and every diagnostic
 /// in document order.
@@ -37,7 +38,7 @@ pub fn import(src: &str) -> Imported {
         Err(e) => {
             out.diagnostics.push(
                 ImportDiagnostic::error(
-                    "E401",
+                    Code::YAML_SYNTAX_ERROR,
                     "(file)",
                     format!("the YAML does not parse: {}", e.message),
                 )
@@ -60,7 +61,7 @@ fn import_document(doc: &Node, out: &mut Imported) {
     for (path, loc, first) in yaml::duplicate_keys(doc) {
         out.diagnostics.push(
             ImportDiagnostic::error(
-                "E412",
+                Code::DUPLICATE_YAML_KEY,
                 path.to_string(),
                 format!(
                     "this key is already set on line {first}; Kubernetes refuses duplicate fields"
@@ -103,7 +104,7 @@ impl<'a> Cx<'a> {
     /// An error at `path`'s position.
     pub fn error(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: &Path,
         message: impl Into<String>,
     ) -> &mut ImportDiagnostic {
@@ -115,7 +116,7 @@ impl<'a> Cx<'a> {
     /// A warning at `path`'s position.
     pub fn warn(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: &Path,
         message: impl Into<String>,
     ) -> &mut ImportDiagnostic {
@@ -158,7 +159,7 @@ impl<'a> Cx<'a> {
         }
         if n > 1 {
             self.warn(
-                "W405",
+                Code::RENAMED_METRIC,
                 path,
                 format!("another metric already reads column `{column}` with a different meaning: this one reads `{col}`"),
             );
@@ -166,7 +167,7 @@ impl<'a> Cx<'a> {
         let name = names::ident(&col);
         if name != col {
             self.warn(
-                "W405",
+                Code::RENAMED_METRIC,
                 path,
                 format!("`{col}` is not a scalerules name: the metric is `{name}`, reading column \"{col}\""),
             );
@@ -203,7 +204,7 @@ impl<'a> Cx<'a> {
             Ok(c) => Some(c),
             Err(_) => {
                 self.error(
-                    "E405",
+                    Code::INVALID_FIELD_VALUE,
                     path,
                     format!("{v} is negative; a count of replicas is 0 or more"),
                 );
@@ -223,7 +224,7 @@ fn service_and_meta(
     let service = names::ident(&meta.name);
     if service != meta.name {
         cx.warn(
-            "W405",
+            Code::RENAMED_METRIC,
             &Path::root().key("metadata").key("name"),
             format!(
                 "`{}` is not a scalerules name: the service is `{service}`",
@@ -263,7 +264,11 @@ fn rules(cx: &mut Cx<'_>, r: &manifest::ScalingRules, path: &Path) -> policy::Ru
     let stabilize = r.stabilization_window_seconds.and_then(|w| {
         let p = path.key("stabilizationWindowSeconds");
         if !(0..=3600).contains(&w) {
-            cx.error("E405", &p, format!("{w} s is outside the API's 0–3600 s"));
+            cx.error(
+                Code::INVALID_FIELD_VALUE,
+                &p,
+                format!("{w} s is outside the API's 0–3600 s"),
+            );
             return None;
         }
         Some(w as u32)
@@ -272,7 +277,7 @@ fn rules(cx: &mut Cx<'_>, r: &manifest::ScalingRules, path: &Path) -> policy::Ru
         let p = path.key("policies");
         if list.is_empty() {
             cx.error(
-                "E405",
+                Code::INVALID_FIELD_VALUE,
                 &p,
                 "an empty policy list: the API needs at least one policy when `policies` is given",
             )
@@ -290,7 +295,11 @@ fn rules(cx: &mut Cx<'_>, r: &manifest::ScalingRules, path: &Path) -> policy::Ru
     });
     let tolerance = r.tolerance.filter(|t| {
         if t.value.is_negative() {
-            cx.error("E405", &path.key("tolerance"), "a tolerance is 0 or more");
+            cx.error(
+                Code::INVALID_FIELD_VALUE,
+                &path.key("tolerance"),
+                "a tolerance is 0 or more",
+            );
             return false;
         }
         true
@@ -311,7 +320,7 @@ fn rate_policy(
     let mut ok = true;
     if p.value <= 0 {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             &path.key("value"),
             format!("{} is not above 0", p.value),
         );
@@ -319,7 +328,7 @@ fn rate_policy(
     }
     if !(1..=1800).contains(&p.period_seconds) {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             &path.key("periodSeconds"),
             format!("{} s is outside the API's 1–1800 s", p.period_seconds),
         );
@@ -344,10 +353,14 @@ fn rate_policy(
 /// `replicas MIN..MAX`, checked (`min ≤ max`, `max ≥ 1`).
 fn bounds(cx: &mut Cx<'_>, min: (u32, &Path), max: (u32, &Path)) -> policy::Replicas {
     if max.0 < 1 {
-        cx.error("E405", max.1, "the maximum must be at least 1");
+        cx.error(
+            Code::INVALID_FIELD_VALUE,
+            max.1,
+            "the maximum must be at least 1",
+        );
     } else if min.0 > max.0 {
         cx.error(
-            "E405",
+            Code::INVALID_FIELD_VALUE,
             min.1,
             format!("the minimum {} is above the maximum {}", min.0, max.0),
         );

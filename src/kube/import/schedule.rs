@@ -29,7 +29,7 @@ pub(super) fn cron(
     let mut parse = |text: &str, key: &str| match cron::Cron::parse(text) {
         Ok(c) => Some(c),
         Err(e) => {
-            cx.error("E409", &mp.key(key), e.0).help =
+            cx.error(Code::UNTRANSLATABLE_CRON, &mp.key(key), e.0).help =
                 Some("write one cron trigger per fixed time, or a `schedule` line by hand".into());
             None
         }
@@ -39,7 +39,7 @@ pub(super) fn cron(
         Ok(n) => Some(n),
         Err(_) => {
             cx.error(
-                "E405",
+                Code::INVALID_FIELD_VALUE,
                 &mp.key("desiredReplicas"),
                 format!("`{desired}` is not a whole number of replicas"),
             );
@@ -51,13 +51,13 @@ pub(super) fn cron(
     let windows = match cron::windows(start, end) {
         Ok(w) => w,
         Err(e) => {
-            cx.error("E409", &mp.key("end"), e.0);
+            cx.error(Code::UNTRANSLATABLE_CRON, &mp.key("end"), e.0);
             return None;
         }
     };
     if windows.len() > 1 {
         cx.warn(
-            "W408",
+            Code::CRON_SPLIT,
             path,
             format!("this cron trigger is active in {} differently shaped weekly windows: {} schedule lines", windows.len(), windows.len()),
         )
@@ -93,7 +93,11 @@ fn time_zone(cx: &mut Cx<'_>, zone: &str, path: &Path) -> Option<()> {
         .map(|z| z.name())
         .min_by_key(|n| strsim::levenshtein(&n.to_lowercase(), &zone.to_lowercase()))
         .filter(|n| strsim::levenshtein(&n.to_lowercase(), &zone.to_lowercase()) <= 3);
-    let d = cx.error("E410", path, format!("`{zone}` is not an IANA time zone"));
+    let d = cx.error(
+        Code::UNKNOWN_MANIFEST_TIME_ZONE,
+        path,
+        format!("`{zone}` is not an IANA time zone"),
+    );
     d.help = Some(match close {
         Some(c) => format!("did you mean `{c}`?"),
         None => "write a zone name like Europe/Paris, America/New_York or UTC".into(),

@@ -2,6 +2,7 @@
 
 use super::read::{Object, Reader};
 use super::*;
+use crate::diagnostics::Code;
 use crate::kube::yaml::Value;
 
 pub(super) fn read(r: &mut Reader<'_>, mut root: Object<'_>) -> Option<ScaledObject> {
@@ -164,7 +165,7 @@ fn read_metadata_map(
         if !s.quoted && (s.is_number() || s.as_bool().is_some()) {
             r.push(
                 ImportDiagnostic::warning(
-                    "W407",
+                    Code::NON_STRING_KEDA_METADATA,
                     p.to_string(),
                     format!("`{}` is {}, but trigger metadata values are strings: the API server rejects it", s.text, e.value.kind_name()),
                 )

@@ -17,6 +17,7 @@ pub use selector::{LabelSelector, Requirement};
 use super::diagnostic::ImportDiagnostic;
 use super::quantity::Quantity;
 use super::yaml::{Node, Path};
+use crate::diagnostics::Code;
 use read::Reader;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -327,7 +328,7 @@ fn read_root(r: &mut Reader<'_>, root: &Node) -> Read {
                 }
                 r.push(
                     ImportDiagnostic::warning(
-                        "W409",
+                        Code::OLDER_API_VERSION,
                         "apiVersion",
                         format!("`{api}` is read as {HPA_API}; export writes {HPA_API}"),
                     )
@@ -349,7 +350,7 @@ fn read_root(r: &mut Reader<'_>, root: &Node) -> Read {
         ("ScaledJob", "keda.sh") => {
             r.push(
                 ImportDiagnostic::error(
-                    "E402",
+                    Code::UNSUPPORTED_MANIFEST_KIND,
                     "kind",
                     "a KEDA ScaledJob starts Jobs per event; it has no replica count to scale",
                 )
@@ -361,7 +362,7 @@ fn read_root(r: &mut Reader<'_>, root: &Node) -> Read {
         _ => {
             r.push(
                 ImportDiagnostic::warning(
-                    "W410",
+                    Code::OTHER_KIND_SKIPPED,
                     "kind",
                     format!("a {kind} ({api}) is not an autoscaler: skipped"),
                 )
@@ -374,7 +375,7 @@ fn read_root(r: &mut Reader<'_>, root: &Node) -> Read {
 
 fn unsupported(api: &str, kind: &str, loc: super::yaml::Loc) -> ImportDiagnostic {
     ImportDiagnostic::error(
-        "E402",
+        Code::UNSUPPORTED_MANIFEST_KIND,
         "apiVersion",
         format!("{kind} `{api}` is not a version this import reads"),
     )
@@ -498,7 +499,7 @@ pub(crate) fn bad_enum(
         .collect::<Vec<_>>()
         .join(", ");
     let mut d = ImportDiagnostic::error(
-        "E405",
+        Code::INVALID_FIELD_VALUE,
         path.to_string(),
         format!("`{found}` is not one of {list}"),
     )

@@ -4,6 +4,7 @@
 use super::super::diagnostic::ImportDiagnostic;
 use super::super::quantity::Quantity;
 use super::super::yaml::{Node, Path, Value};
+use crate::diagnostics::Code;
 
 /// Collects the diagnostics of one document.
 pub struct Reader<'d> {
@@ -27,7 +28,7 @@ impl<'d> Reader<'d> {
     fn wrong_type(&mut self, node: &Node, path: &Path, expected: &str) {
         self.push(
             ImportDiagnostic::error(
-                "E404",
+                Code::WRONG_FIELD_TYPE,
                 path.to_string(),
                 format!("expected {expected}, found {}", node.kind_name()),
             )
@@ -53,7 +54,7 @@ impl<'d> Reader<'d> {
                 Err(_) => {
                     self.push(
                         ImportDiagnostic::error(
-                            "E405",
+                            Code::INVALID_FIELD_VALUE,
                             path.to_string(),
                             format!("{i} does not fit a 32-bit integer"),
                         )
@@ -67,7 +68,7 @@ impl<'d> Reader<'d> {
                     .scalar()
                     .is_some_and(|s| s.quoted && s.text.parse::<i64>().is_ok());
                 let mut d = ImportDiagnostic::error(
-                    "E404",
+                    Code::WRONG_FIELD_TYPE,
                     path.to_string(),
                     format!("expected a whole number, found {}", node.kind_name()),
                 )
@@ -102,7 +103,12 @@ impl<'d> Reader<'d> {
             Ok(q) => Some(q),
             Err(e) => {
                 self.push(
-                    ImportDiagnostic::error("E406", path.to_string(), e.to_string()).at(node.loc),
+                    ImportDiagnostic::error(
+                        Code::INVALID_QUANTITY,
+                        path.to_string(),
+                        e.to_string(),
+                    )
+                    .at(node.loc),
                 );
                 None
             }
@@ -202,7 +208,7 @@ impl<'n> Object<'n> {
                 let path = self.path.key(key);
                 r.push(
                     ImportDiagnostic::error(
-                        "E403",
+                        Code::MISSING_MANIFEST_FIELD,
                         path.to_string(),
                         format!("`{key}` is required here"),
                     )
@@ -220,7 +226,7 @@ impl<'n> Object<'n> {
             if let Some(e) = self.node.get(k) {
                 r.push(
                     ImportDiagnostic::warning(
-                        "W402",
+                        Code::SERVER_SET_FIELD,
                         self.path.key(k).to_string(),
                         format!("`{k}` is set by the API server, not part of the policy: ignored"),
                     )
@@ -240,7 +246,7 @@ impl<'n> Object<'n> {
                 continue;
             }
             let mut d = ImportDiagnostic::warning(
-                "W401",
+                Code::UNKNOWN_MANIFEST_FIELD,
                 self.path.key(&e.key).to_string(),
                 format!("unknown field `{}`: ignored", e.key),
             )

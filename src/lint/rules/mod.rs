@@ -17,13 +17,18 @@ pub mod no_cooldown;
 pub mod rate_policy_cannot_reach_max;
 pub mod restart_longer_than_cooldown;
 pub mod scale_in_faster_than_out;
+pub mod scale_in_held_by_target;
 pub mod scale_up_without_scale_down;
+pub mod schedule_floor_above_ceiling;
 pub mod schedule_floor_above_max;
+pub mod schedule_without_time_zone;
 pub mod shadowed_rule;
 pub mod stabilization_shorter_than_startup;
 pub mod sustain_shorter_than_tick;
 pub mod target_inside_dead_band;
 pub mod threshold_out_of_range;
+pub mod threshold_rule_beyond_behavior_rate;
+pub mod tolerance_wider_than_target_gap;
 pub mod uneven_ladder_price;
 pub mod unknown_lint_in_allow;
 pub mod unreachable_m_of_n;
@@ -59,6 +64,11 @@ pub static ALL: &[LintInfo] = &[
     stabilization_shorter_than_startup::INFO,
     rate_policy_cannot_reach_max::INFO,
     schedule_floor_above_max::INFO,
+    scale_in_held_by_target::INFO,
+    tolerance_wider_than_target_gap::INFO,
+    schedule_without_time_zone::INFO,
+    threshold_rule_beyond_behavior_rate::INFO,
+    schedule_floor_above_ceiling::INFO,
     scale_up_without_scale_down::INFO,
     uneven_ladder_price::INFO,
     restart_longer_than_cooldown::INFO,
@@ -89,6 +99,11 @@ pub static CHECKS: &[Check] = &[
     stabilization_shorter_than_startup::check,
     rate_policy_cannot_reach_max::check,
     schedule_floor_above_max::check,
+    scale_in_held_by_target::check,
+    tolerance_wider_than_target_gap::check,
+    schedule_without_time_zone::check,
+    threshold_rule_beyond_behavior_rate::check,
+    schedule_floor_above_ceiling::check,
     scale_up_without_scale_down::check,
     uneven_ladder_price::check,
     restart_longer_than_cooldown::check,

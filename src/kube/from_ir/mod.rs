@@ -3,13 +3,15 @@
 //! the zone and the `kubernetes { }` block carry over; every construct an
 //! HorizontalPodAutoscaler or a ScaledObject cannot say (a `when … scale …` rule, a
 //! cooldown, a target on a window aggregate, a one-off schedule) is an E413 diagnostic
-//! on its span, and a `kubernetes { }` line export does not read is an E415. The caller
+//! on its span, and a `kubernetes { }` line export does not read is an E415
+//! (`kubernetes.rs`, the inverse of `print::kubernetes`). The caller
 //! writes no manifest when any diagnostic is an error.
 
-use super::manifest::LabelSelector;
+mod kubernetes;
+
 use super::policy::{
-    Behavior, Bound, Days, Hm, Keda, Kubernetes, ManifestKind, Metric, Policy, RatePolicy,
-    Replicas, Rules, ScaleRef, Schedule, Select, Source, Target, TargetValue, Unit, Window,
+    Behavior, Bound, Days, Hm, Metric, Policy, RatePolicy, Replicas, Rules, Schedule, Select,
+    Target, TargetValue, Unit, Window,
 };
 use super::quantity::Quantity;
 use crate::diagnostics::{Code, Diagnostic};
@@ -138,7 +140,7 @@ pub fn policy_of(service: &ir::Service, src: &str) -> (Policy, Vec<Diagnostic>) 
             bounds,
         });
     }
-    let kubernetes = kubernetes_block(service, src, &mut diags);
+    let kubernetes = kubernetes::block(service, src, &mut diags);
     let policy = Policy {
         service: service.name.clone(),
         replicas: Replicas {
@@ -287,215 +289,4 @@ fn window(c: &Calendar) -> Option<Window> {
         }),
         Calendar::Once { .. } => None,
     }
-}
-
-// ----- kubernetes { } ------------------------------------------------------------------
-
-#[derive(Debug, PartialEq)]
-enum Tok {
-    Word(String),
-    Str(String),
-    Punct(char),
-}
-
-fn tokens(line: &str) -> Option<Vec<Tok>> {
-    let mut out = Vec::new();
-    let mut chars = line.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-        } else if c == '"' {
-            chars.next();
-            let mut s = String::new();
-            loop {
-                match chars.next()? {
-                    '"' => break,
-                    '\\' => s.push(chars.next()?),
-                    c => s.push(c),
-                }
-            }
-            out.push(Tok::Str(s));
-        } else if matches!(c, ':' | '=' | ',') {
-            chars.next();
-            out.push(Tok::Punct(c));
-        } else {
-            let mut w = String::new();
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() || matches!(c, ':' | '=' | ',' | '"') {
-                    break;
-                }
-                w.push(c);
-                chars.next();
-            }
-            out.push(Tok::Word(w));
-        }
-    }
-    Some(out)
-}
-
-/// `kw "VALUE"` pairs after a head, e.g. `namespace "NS" api "v1"`.
-fn options<'a>(rest: &'a [Tok], allowed: &[&str]) -> Option<Vec<(&'a str, &'a str)>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < rest.len() {
-        let (Tok::Word(k), Some(Tok::Str(v))) = (&rest[i], rest.get(i + 1)) else {
-            return None;
-        };
-        if !allowed.contains(&k.as_str()) {
-            return None;
-        }
-        out.push((k.as_str(), v.as_str()));
-        i += 2;
-    }
-    Some(out)
-}
-
-fn opt(pairs: &[(&str, &str)], key: &str) -> Option<String> {
-    pairs
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.to_string())
-}
-
-fn word(t: &Tok) -> Option<&str> {
-    match t {
-        Tok::Word(w) => Some(w),
-        _ => None,
-    }
-}
-
-/// One line into `k`; `false` when export does not read it.
-fn read_line(line: &str, k: &mut Kubernetes) -> bool {
-    let Some(toks) = tokens(line) else {
-        return false;
-    };
-    let Some(head) = toks.first().and_then(word) else {
-        return false;
-    };
-    match (head, &toks[1..]) {
-        ("hpa" | "keda", [Tok::Str(name), rest @ ..]) => {
-            let Some(o) = options(rest, &["namespace"]) else {
-                return false;
-            };
-            k.kind = if head == "hpa" {
-                ManifestKind::Hpa
-            } else {
-                ManifestKind::Keda
-            };
-            k.name = name.clone();
-            k.namespace = opt(&o, "namespace");
-            true
-        }
-        ("scale", [Tok::Word(kind), Tok::Str(name), rest @ ..]) => {
-            let Some(o) = options(rest, &["api"]) else {
-                return false;
-            };
-            k.scale = Some(ScaleRef {
-                kind: Some(kind.clone()),
-                name: name.clone(),
-                api: opt(&o, "api"),
-                env_container: None,
-            });
-            true
-        }
-        ("label" | "annotation", [Tok::Str(key), Tok::Punct('='), Tok::Str(v)]) => {
-            let list = if head == "label" {
-                &mut k.labels
-            } else {
-                &mut k.annotations
-            };
-            list.push((key.clone(), v.clone()));
-            true
-        }
-        ("metric", [Tok::Word(name), Tok::Punct(':'), rest @ ..]) => match source(rest) {
-            Some(s) => {
-                k.sources.push((name.clone(), s));
-                true
-            }
-            None => false,
-        },
-        _ => false,
-    }
-}
-
-fn source(toks: &[Tok]) -> Option<Source> {
-    let (toks, selector) = match toks {
-        [rest @ .., Tok::Word(w), Tok::Str(sel)] if w == "selector" => {
-            (rest, Some(LabelSelector::parse(sel).ok()?))
-        }
-        _ => (toks, None),
-    };
-    let mut source = match toks {
-        [Tok::Word(r), Tok::Word(name)] if r == "resource" => Some(Source::Resource {
-            name: name.clone(),
-            container: None,
-        }),
-        [Tok::Word(c), Tok::Str(container), Tok::Word(r), Tok::Word(name)]
-            if c == "container" && r == "resource" =>
-        {
-            Some(Source::Resource {
-                name: name.clone(),
-                container: Some(container.clone()),
-            })
-        }
-        [Tok::Word(p), Tok::Str(metric)] if p == "pods" => Some(Source::Pods {
-            metric: metric.clone(),
-            selector: None,
-        }),
-        [Tok::Word(e), Tok::Str(metric)] if e == "external" => Some(Source::External {
-            metric: metric.clone(),
-            selector: None,
-        }),
-        [Tok::Word(o), Tok::Word(kind), Tok::Str(name), rest @ ..] if o == "object" => {
-            let o = options(rest, &["api", "metric"])?;
-            Some(Source::Object {
-                kind: kind.clone(),
-                name: name.clone(),
-                api: opt(&o, "api"),
-                metric: opt(&o, "metric")?,
-                selector: None,
-            })
-        }
-        _ => None,
-    }?;
-    match &mut source {
-        Source::Pods { selector: s, .. }
-        | Source::External { selector: s, .. }
-        | Source::Object { selector: s, .. } => *s = selector,
-        _ if selector.is_some() => return None,
-        _ => {}
-    }
-    Some(source)
-}
-
-fn kubernetes_block(service: &ir::Service, src: &str, diags: &mut Vec<Diagnostic>) -> Kubernetes {
-    let mut k = Kubernetes {
-        keda: Keda::default(),
-        ..Kubernetes::default()
-    };
-    let body = src.get(service.span.start..service.span.end).unwrap_or("");
-    for line in &service.kubernetes {
-        if read_line(line, &mut k) {
-            continue;
-        }
-        // The line's place in the service, for the diagnostic.
-        let span = body.find(line.as_str()).map_or(service.span, |at| {
-            let start = service.span.start + at;
-            Span::new(start, start + line.len())
-        });
-        diags.push(
-            Diagnostic::error(
-                Code::UNREAD_KUBERNETES_LINE,
-                "export does not read this `kubernetes` line yet",
-                span,
-            )
-            .label("not read by export")
-            .help(
-                "export reads `hpa`/`keda \"NAME\" [namespace \"NS\"]`, `scale KIND \"NAME\" \
-                 [api \"…\"]`, `label`, `annotation` and `metric NAME:` resource, container, \
-                 pods, object and external sources",
-            ),
-        );
-    }
-    k
 }
