@@ -50,6 +50,16 @@ pub fn policy_of(service: &ir::Service, src: &str) -> (Policy, Vec<Diagnostic>) 
             "the HPA has no cooldown: use `behavior in stabilize D` / `behavior out stabilize D`",
         );
     }
+    if service.ladder.is_some() {
+        no(
+            &mut diags,
+            statement_span(service, src, "size"),
+            "a size ladder (`size`, `resize`)",
+            "an HorizontalPodAutoscaler or ScaledObject changes the replica count only; a \
+             replica's size is the Deployment's resources (or a VerticalPodAutoscaler's): \
+             export the service without its ladder",
+        );
+    }
     let metrics = service
         .metrics
         .iter()
