@@ -2,6 +2,7 @@
 //! nothing stops at the first. The result records what each name and comparison
 //! resolved to, so lowering (`ir::lower`) never re-checks.
 
+mod idle;
 pub mod resolved;
 mod schedule;
 mod tracking;
@@ -50,6 +51,8 @@ pub struct CheckedService {
     pub schedules: Vec<ScheduleSpec>,
     /// `timezone ZONE`, canonical spelling.
     pub timezone: Option<String>,
+    /// `idle to N …`, when valid.
+    pub idle: Option<resolved::Idle>,
 }
 
 pub(super) struct Slot {
@@ -192,6 +195,7 @@ impl<'a> ServiceChecker<'a> {
                 Item::Model(m) => ("model", m.span),
                 Item::Timezone(z) => ("timezone", z.span),
                 Item::Kubernetes(k) => ("kubernetes", k.span),
+                Item::Idle(d) => ("idle", d.span),
                 _ => ("", Span::default()),
             };
             if !key.is_empty() {
@@ -215,14 +219,14 @@ impl<'a> ServiceChecker<'a> {
                         cooldown[i] = self.duration(&dc.duration, "a cooldown", true).unwrap_or(0);
                     }
                 }
-                Item::Reserved(kw) => self.reserved(&kw.node, kw.span),
                 Item::Timezone(z) => timezone = self.time_zone(z),
                 Item::Rule(_)
                 | Item::Model(_)
                 | Item::Target(_)
                 | Item::Behavior(_)
                 | Item::Schedule(_)
-                | Item::Kubernetes(_) => {}
+                | Item::Kubernetes(_)
+                | Item::Idle(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {
@@ -352,6 +356,11 @@ impl<'a> ServiceChecker<'a> {
             })
             .filter_map(|d| self.schedule(d, timezone, !targets.is_empty()))
             .collect();
+        let idle = s.items.iter().find_map(|i| match i {
+            Item::Idle(d) => Some(d),
+            _ => None,
+        });
+        let idle = idle.and_then(|d| self.idle(d, min, !targets.is_empty()));
 
         CheckedService {
             name: s.name.node.clone(),
@@ -369,6 +378,7 @@ impl<'a> ServiceChecker<'a> {
             behavior,
             schedules,
             timezone: timezone.map(str::to_string),
+            idle,
         }
     }
 
@@ -382,20 +392,6 @@ impl<'a> ServiceChecker<'a> {
             .label("declared again here")
             .with_secondary(first, "first declared here")
             .help("keep one of the two"),
-        );
-    }
-
-    fn reserved(&mut self, keyword: &str, span: Span) {
-        self.sink.push(
-            Diagnostic::error(
-                Code::RESERVED_CONSTRUCT,
-                format!(
-                    "`{keyword}` is reserved for KEDA's scale to zero, which this version does not support yet"
-                ),
-                span,
-            )
-            .label("reserved keyword")
-            .help("keep `replicas MIN..MAX` with MIN of at least 1 for now"),
         );
     }
 

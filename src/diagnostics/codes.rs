@@ -87,7 +87,7 @@ registry! {
     INVALID_AMOUNT = "E112" "invalid-amount" "a scaling amount is zero, negative or fractional";
     PERCENT_OVER_100 = "E113" "percent-over-100" "a scale-in percentage over 100";
     RATE_OF_NON_COUNTER = "E114" "rate-of-non-counter" "`rate` applied to a metric that is not a plain counter";
-    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (`idle`, vertical scaling)";
+    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (vertical scaling)";
     INVALID_SUSTAIN = "E116" "invalid-sustain" "an `M of window` sustain with M below 1";
     INVALID_MODEL = "E117" "invalid-model" "the backtest model is incomplete or inconsistent";
     CONSTANT_COMPARISON = "E118" "constant-comparison" "a comparison between two numbers, with no metric";
@@ -98,6 +98,8 @@ registry! {
     INVALID_SCHEDULE = "E124" "invalid-schedule" "a schedule that is empty, ends before it starts, names a bad time or date, or mixes `propose` with bounds";
     UNKNOWN_TIME_ZONE = "E125" "unknown-time-zone" "a time zone that is not an IANA name";
     PROPOSE_WITHOUT_TARGET = "E126" "propose-without-target" "`propose N` in a service with no `target`";
+    INVALID_IDLE = "E127" "invalid-idle" "an `idle` count not below the minimum (KEDA's `idleReplicaCount` must be below `minReplicaCount`)";
+    IDLE_WITHOUT_TARGET = "E128" "idle-without-target" "`idle` in a service with no `target`: nothing can make it active again";
     // W2xx: lints (docs in src/lint/rules/, one file each)
     FLAPPING_BAND = "W201" "flapping-band" "scale-out and scale-in thresholds on a utilisation metric overlap, or one step jumps across the gap";
     COOLDOWN_SHORTER_THAN_STARTUP = "W202" "cooldown-shorter-than-startup" "a scale-out rule can fire again before the replicas it added are ready";

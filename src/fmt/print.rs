@@ -22,7 +22,7 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Schedule(d) => d.span,
         Item::Timezone(z) => z.span,
         Item::Kubernetes(k) => k.span,
-        Item::Reserved(r) => r.span,
+        Item::Idle(d) => d.span,
     };
     trim_span(src, span)
 }
@@ -185,8 +185,19 @@ pub fn item(src: &str, i: &Item) -> String {
         Item::Schedule(d) => schedule(d),
         Item::Timezone(z) => format!("timezone {}", z.node),
         Item::Kubernetes(_) => "kubernetes {".into(),
-        Item::Reserved(r) => fold_ws(r.span.text(src)),
+        Item::Idle(d) => idle(d),
     }
+}
+
+fn idle(d: &IdleDecl) -> String {
+    let mut s = format!("idle to {}", d.to.text);
+    if let Some(a) = &d.after {
+        s.push_str(&format!(" after {}", duration(a)));
+    }
+    if let Some(c) = &d.check_every {
+        s.push_str(&format!(", check every {}", duration(c)));
+    }
+    s
 }
 
 fn target(t: &TargetDecl) -> String {

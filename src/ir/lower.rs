@@ -103,6 +103,7 @@ impl Lowerer<'_> {
             timezone: self.c.timezone.clone(),
             model,
             kubernetes,
+            idle: self.c.idle.clone(),
             span: s.span,
         }
     }

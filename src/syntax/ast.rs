@@ -52,8 +52,21 @@ pub enum Item {
     Timezone(Spanned<String>),
     /// `kubernetes { … }` — export metadata, kept verbatim, never evaluated
     Kubernetes(KubernetesBlock),
-    /// `idle …` — a reserved keyword
-    Reserved(Spanned<String>),
+    /// `idle to 0 after 5m, check every 30s` — KEDA's scale to zero
+    Idle(IdleDecl),
+}
+
+/// `idle to N [after DURATION] [, check every DURATION]` — KEDA's `idleReplicaCount`
+/// (or `minReplicaCount: 0`), `cooldownPeriod` and `pollingInterval`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdleDecl {
+    /// `to N` — the count while idle.
+    pub to: Number,
+    /// `after 5m` — how long every target must be inactive first (default 5m).
+    pub after: Option<Duration>,
+    /// `, check every 30s` — how often activity is checked (default 30s).
+    pub check_every: Option<Duration>,
+    pub span: Span,
 }
 
 /// `target OPERAND at QUANTITY [per replica] [, active above QUANTITY]`
