@@ -113,11 +113,11 @@ registry! {
     MISSING_SCALE_OUT = "W210" "missing-scale-out" "no rule can scale out: the policy only shrinks";
     SCALE_IN_FASTER_THAN_OUT = "W211" "scale-in-faster-than-out" "a scale-in rule reacts faster (shorter sustain or cooldown) than every scale-out rule";
     ACTION_ABSORBED_BY_BOUND = "W212" "action-absorbed-by-bound" "an action the replica bounds always clamp: `scale to` outside the bounds, or any scaling when min == max";
-    WINDOW_SHORTER_THAN_TICK = "W213" "window-shorter-than-tick" "an aggregate's window is shorter than the declared tick, so it sees at most one sample";
+    WINDOW_SHORTER_THAN_TICK = "W213" "window-shorter-than-tick" "an aggregate's window is shorter than the tick (declared, else 15 s with a `target`), so it sees at most one sample";
     MISSING_SLO = "W214" "missing-slo" "a backtest model declares no `slo`, so backtests can only measure cost";
     NO_COOLDOWN = "W215" "no-cooldown" "a scale-out rule has no cooldown at all (neither its own nor `cooldown out`)";
-    SUSTAIN_SHORTER_THAN_TICK = "W216" "sustain-shorter-than-tick" "a `for` sustain shorter than the declared tick, which acts like no sustain";
-    UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the declared tick";
+    SUSTAIN_SHORTER_THAN_TICK = "W216" "sustain-shorter-than-tick" "a `for` sustain shorter than the tick (declared, else 15 s with a `target`), which acts like no sustain";
+    UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the tick (declared, else 15 s with a `target`)";
     UNKNOWN_LINT_IN_ALLOW = "W218" "unknown-lint-in-allow" "an `# allow(...)` comment names a lint that does not exist";
     UNUSED_ALLOW = "W219" "unused-allow" "an `# allow(...)` comment suppresses nothing (the lint no longer fires there, or no statement follows)";
     TARGET_INSIDE_DEAD_BAND = "W220" "target-inside-dead-band" "a threshold rule on a target's metric acts inside the target's no-change band, or scales in above the target";
