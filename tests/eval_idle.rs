@@ -203,3 +203,38 @@ fn cli_eval_reports_idle_decisions() {
     assert_eq!(lines[0]["rule"], "idle to 0 after 2m, check every 30s");
     assert_eq!(lines[0]["line"], 4);
 }
+
+/// `scalerules test` names the pseudo-rule `idle` in expectations (promtool series:
+/// `0x7` is eight zeros, so the busy rows start at 4m30s).
+#[test]
+fn unit_tests_expect_idle_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("api.scale"),
+        "replicas 0..10\nmetric rps in rps\ntarget rps at 100 per replica, active above 5\n\
+         idle to 0 after 2m, check every 30s\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("api.test.toml"),
+        r#"[[test]]
+name = "idle after two quiet minutes, awake at the first busy check"
+interval = "30s"
+series.rps = "50 0x7 300x2"
+expect = [
+  { at = "0m", scale = "out", to = 1, rule = "idle" },
+  { at = "2m30s", scale = "in", to = 0, rule = "idle" },
+  { at = "4m30s", scale = "out", to = 1, rule = "idle" },
+  { at = "5m", scale = "out", to = 3, rule = "target" },
+]
+"#,
+    )
+    .unwrap();
+    Command::cargo_bin("scalerules")
+        .unwrap()
+        .arg("test")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("1 passed, 0 failed"));
+}
