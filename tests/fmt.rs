@@ -283,7 +283,7 @@ fn words(s: &str) -> Vec<String> {
     s.split(' ').map(String::from).collect()
 }
 
-/// Target tracking, behavior, schedules and a time zone (issue 8), some of them.
+/// Target tracking, behavior, schedules, a time zone and `idle` (issue 8), some of them.
 fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
     let target = prop::sample::select(vec![
         "target cpu at 60 %",
@@ -311,6 +311,13 @@ fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
         "schedule from 2026-12-24 14:00 to 2026-12-26 09:00 at least 4",
         "schedule daily from 06:00 to 20:00 propose 5",
     ]);
+    // `replicas 1..9`: any idle count below 1.
+    let idle = prop::sample::select(vec![
+        "idle to 0",
+        "idle to 0 after 5m",
+        "idle to 0 after 0s , check every 1m",
+        "idle to 0 , check every 45s",
+    ]);
     (
         prop::collection::vec(target, 1..3),
         prop::option::of((
@@ -319,8 +326,9 @@ fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
         )),
         prop::collection::vec(schedule, 0..3),
         any::<bool>(),
+        prop::option::of(idle),
     )
-        .prop_map(|(targets, behavior, schedules, zone)| {
+        .prop_map(|(targets, behavior, schedules, zone, idle)| {
             let mut v: Vec<Vec<String>> = Vec::new();
             if zone {
                 v.push(words("timezone Europe/Paris"));
@@ -348,6 +356,7 @@ fn tracking() -> impl Strategy<Value = Vec<Vec<String>>> {
                 v.push(b);
             }
             v.extend(schedules.iter().map(|s| words(s)));
+            v.extend(idle.map(words));
             v
         })
 }

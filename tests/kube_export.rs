@@ -137,15 +137,12 @@ fn lowered_all(text: &str) -> Result<Vec<(scalerules::kube::Policy, Vec<String>)
 /// that imports without an error (HPA and KEDA, multi-document files included), printed
 /// as `.scale`, compiled and lowered, gives back the very `Policy` import made, so its
 /// manifest is the one `kube_import` compares field by field with the original.
-///
-/// Known gap: `idle` (KEDA's scale to zero) is still reserved in the language (E115), so
-/// a ScaledObject whose minimum is 0 or that has an `idleReplicaCount` cannot come back
-/// through `.scale` text yet. Those documents are checked to fail exactly so, and
-/// compared without their `idle` line; when `idle` lands this test says so.
+/// ScaledObjects with `minReplicaCount: 0` or an `idleReplicaCount` come back through
+/// their `idle` line like every other field.
 #[test]
 fn export_of_imported_manifests_through_the_language_keeps_the_policy() {
     let mut checked = 0;
-    let mut idle_gap = 0;
+    let mut idle = 0;
     let mut failures = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir("tests/fixtures/kube")
         .unwrap()
@@ -156,28 +153,16 @@ fn export_of_imported_manifests_through_the_language_keeps_the_policy() {
     paths.sort();
     for path in paths {
         let src = std::fs::read_to_string(&path).unwrap();
-        let mut imported = import(&src);
+        let imported = import(&src);
         if imported.has_errors() {
             // The deliberately broken fixtures (`broken-*.yaml`).
             continue;
         }
-        if imported.policies.iter().any(|p| p.idle.is_some()) {
-            let compiled = scalerules::compile(&scale_text(&imported.policies), "idle");
-            let codes: Vec<_> = compiled
-                .diagnostics
-                .iter()
-                .map(|d| d.code.as_str())
-                .collect();
-            assert_eq!(
-                codes,
-                ["E115"],
-                "{}: `idle` compiles now: drop the gap",
-                path.display()
-            );
-            for p in &mut imported.policies {
-                idle_gap += usize::from(p.idle.take().is_some());
-            }
-        }
+        idle += imported
+            .policies
+            .iter()
+            .filter(|p| p.idle.is_some())
+            .count();
         let text = scale_text(&imported.policies);
         let back = match lowered_all(&text) {
             Ok(back) => back,
@@ -218,7 +203,7 @@ fn export_of_imported_manifests_through_the_language_keeps_the_policy() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     // 18 documents in 13 files, 3 of them ScaledObjects with `idle`.
-    assert_eq!((checked, idle_gap), (18, 3));
+    assert_eq!((checked, idle), (18, 3));
 }
 
 /// The lines of `a` and `b` that differ, `-`/`+` marked.
@@ -258,8 +243,12 @@ fn essence(s: &ir::Service) -> String {
         .iter()
         .map(|x| (x.calendar, &x.zone, x.floor, x.ceiling, x.propose))
         .collect();
+    let idle = s
+        .idle
+        .as_ref()
+        .map(|i| (i.to, i.after_written, i.check_every_written));
     format!(
-        "{} {}..{} {metrics:?} {targets:?} {behavior:?} {schedules:?}",
+        "{} {}..{} {metrics:?} {targets:?} {behavior:?} {schedules:?} {idle:?}",
         s.name, s.min, s.max
     )
 }
@@ -267,7 +256,7 @@ fn essence(s: &ir::Service) -> String {
 /// A generated expressible policy, and the manifest kind that can hold it: schedules
 /// (`propose N`, KEDA cron triggers) need a ScaledObject, whose triggers here are `cpu`
 /// and, optionally, a `prometheus` query with KEDA's own `kubernetes { }` lines (trigger
-/// name, timing, fallback).
+/// name, timing, fallback) or an `idle` line (which then carries the timing).
 fn policy_text() -> impl Strategy<Value = (String, To)> {
     let target = prop_oneof![
         (1u32..=100).prop_map(|p| format!("target cpu_utilization at {p}%")),
@@ -319,6 +308,17 @@ fn policy_text() -> impl Strategy<Value = (String, To)> {
                 metrics.extend(k.metric);
                 targets.extend(k.target);
                 block.extend(k.lines);
+                // An idle count below the minimum (`idleReplicaCount`).
+                if let Some((n, after, check)) = k.idle {
+                    let mut line = format!("idle to {}", n % min);
+                    if let Some(a) = after {
+                        line.push_str(&format!(" after {a}s"));
+                    }
+                    if let Some(c) = check {
+                        line.push_str(&format!(", check every {c}s"));
+                    }
+                    targets.push(line);
+                }
             }
             let mut text = format!("service web {{\n  replicas {min}..{}\n", min + extra);
             for line in metrics {
@@ -346,6 +346,8 @@ struct KedaExtras {
     metric: Option<String>,
     target: Option<String>,
     lines: Vec<String>,
+    /// `idle to (n % min) [after A s][, check every C s]`, only without `keda polling`.
+    idle: Option<(u32, Option<u32>, Option<u32>)>,
 }
 
 fn keda_extras() -> impl Strategy<Value = KedaExtras> {
@@ -357,11 +359,18 @@ fn keda_extras() -> impl Strategy<Value = KedaExtras> {
     ));
     let timing = proptest::option::of((1u32..=120, 0u32..=3600));
     let fallback = proptest::option::of((1u32..=10, 1u32..=20));
-    (prometheus, timing, fallback).prop_map(|(prom, timing, fallback)| {
+    let idle = proptest::option::of((
+        0u32..=4,
+        proptest::option::of(0u32..=3600),
+        proptest::option::of(1u32..=120),
+    ));
+    (prometheus, timing, fallback, idle).prop_map(|(prom, timing, fallback, idle)| {
         let mut k = KedaExtras {
             metric: None,
             target: None,
             lines: Vec::new(),
+            // With `idle`, import puts the timing on the `idle` line.
+            idle: idle.filter(|_| timing.is_none()),
         };
         if let Some((value, active, total, name)) = prom {
             k.metric = Some("metric queue".into());

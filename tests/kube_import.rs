@@ -435,8 +435,8 @@ fn active_minutes(ws: &[Window]) -> Vec<bool> {
     on
 }
 
-/// The imported `.scale` text is the language: it parses and checks (KEDA's `idle`, still
-/// reserved, excepted: E115), and formatting it changes nothing but layout details.
+/// The imported `.scale` text is the language: it parses and checks (KEDA's scale to
+/// zero included, as `idle`), and formatting it changes nothing but layout details.
 #[test]
 fn imported_text_parses_and_checks() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube");
@@ -458,19 +458,13 @@ fn imported_text_parses_and_checks() {
         let errors: Vec<String> = c
             .diagnostics
             .iter()
-            .filter(|d| d.is_error() && d.code != "E115")
+            .filter(|d| d.is_error())
             .map(|d| format!("{} {}", d.code, d.message))
             .collect();
         if !errors.is_empty() {
             failures.push(format!("{}:\n{text}\n{errors:#?}", path.display()));
             continue;
         }
-        let reserved = c.diagnostics.iter().any(|d| d.code == "E115");
-        assert!(
-            !reserved || text.contains("idle to"),
-            "{}: E115 only for `idle`",
-            path.display()
-        );
         checked += 1;
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

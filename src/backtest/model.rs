@@ -362,7 +362,10 @@ impl<'a> Model<'a> {
                 } else if rr.is_nan() || rr <= 0.0 {
                     rho
                 } else if n <= 0.0 {
-                    f64::INFINITY
+                    // No pod serving: no recording to rescale. Read it as ρ does (0
+                    // without load, saturated with load), so an idle service with no
+                    // demand reads 0 and stays idle (docs/backtest.md, "Zero replicas").
+                    rho
                 } else {
                     mrec * rr / n
                 };

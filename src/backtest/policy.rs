@@ -41,34 +41,41 @@ pub fn rule_name(id: RuleId) -> String {
 }
 
 /// The report row of a rule or pseudo-rule: rules first, then `target`, then each
-/// schedule line (`s1`, …); `None` for the static bounds.
+/// schedule line (`s1`, …), then `idle`; `None` for the static bounds.
 fn actor_row(service: &Service, a: Actor) -> Option<usize> {
     let n = service.rules.len();
     match a {
         Actor::Rule(id) => Some(id.0),
         Actor::Target => service.targets.as_ref().map(|_| n),
         Actor::Schedule(i) => Some(n + usize::from(service.targets.is_some()) + i),
+        Actor::Idle => service
+            .idle
+            .as_ref()
+            .map(|_| n + usize::from(service.targets.is_some()) + service.schedules.len()),
         Actor::Bounds => None,
     }
 }
 
-/// A decision's rule column: `r3`, `target`, `s1`, `bounds`.
+/// A decision's rule column: `r3`, `target`, `s1`, `idle`, `bounds`.
 pub fn actor_label(a: Actor) -> String {
     match a {
         Actor::Rule(id) => rule_name(id),
         Actor::Target => "target".into(),
         Actor::Schedule(i) => format!("s{}", i + 1),
+        Actor::Idle => "idle".into(),
         Actor::Bounds => "bounds".into(),
     }
 }
 
-/// The pseudo-rules of a service, in report order: its targets, then each schedule line.
+/// The pseudo-rules of a service, in report order: its targets, each schedule line, then
+/// `idle`.
 fn pseudo_rules(service: &Service) -> impl Iterator<Item = Actor> + '_ {
     service
         .targets
         .iter()
         .map(|_| Actor::Target)
         .chain((0..service.schedules.len()).map(Actor::Schedule))
+        .chain(service.idle.iter().map(|_| Actor::Idle))
 }
 
 /// What the policy run produced.

@@ -2,6 +2,7 @@
 //! nothing stops at the first. The result records what each name and comparison
 //! resolved to, so lowering (`ir::lower`) never re-checks.
 
+mod idle;
 mod ladder;
 pub mod resolved;
 mod schedule;
@@ -55,6 +56,8 @@ pub struct CheckedService {
     pub timezone: Option<String>,
     /// The size ladder (`size` lines); `None` without one.
     pub ladder: Option<Ladder>,
+    /// `idle to N …`, when valid.
+    pub idle: Option<resolved::Idle>,
 }
 
 pub(super) struct Slot {
@@ -200,6 +203,7 @@ impl<'a> ServiceChecker<'a> {
                 Item::Model(m) => ("model", m.span),
                 Item::Timezone(z) => ("timezone", z.span),
                 Item::Kubernetes(k) => ("kubernetes", k.span),
+                Item::Idle(d) => ("idle", d.span),
                 _ => ("", Span::default()),
             };
             if !key.is_empty() {
@@ -223,7 +227,6 @@ impl<'a> ServiceChecker<'a> {
                         cooldown[i] = self.duration(&dc.duration, "a cooldown", true).unwrap_or(0);
                     }
                 }
-                Item::Reserved(kw) => self.reserved(&kw.node, kw.span),
                 Item::Timezone(z) => timezone = self.time_zone(z),
                 Item::Rule(_)
                 | Item::Model(_)
@@ -233,7 +236,8 @@ impl<'a> ServiceChecker<'a> {
                 | Item::Kubernetes(_)
                 | Item::Size(_)
                 | Item::Resize(_)
-                | Item::SizeCooldown(_) => {}
+                | Item::SizeCooldown(_)
+                | Item::Idle(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {
@@ -364,6 +368,11 @@ impl<'a> ServiceChecker<'a> {
             })
             .filter_map(|d| self.schedule(d, timezone, !targets.is_empty()))
             .collect();
+        let idle = s.items.iter().find_map(|i| match i {
+            Item::Idle(d) => Some(d),
+            _ => None,
+        });
+        let idle = idle.and_then(|d| self.idle(d, min, !targets.is_empty()));
 
         CheckedService {
             name: s.name.node.clone(),
@@ -382,6 +391,7 @@ impl<'a> ServiceChecker<'a> {
             schedules,
             timezone: timezone.map(str::to_string),
             ladder: self.ladder,
+            idle,
         }
     }
 
@@ -395,20 +405,6 @@ impl<'a> ServiceChecker<'a> {
             .label("declared again here")
             .with_secondary(first, "first declared here")
             .help("keep one of the two"),
-        );
-    }
-
-    fn reserved(&mut self, keyword: &str, span: Span) {
-        self.sink.push(
-            Diagnostic::error(
-                Code::RESERVED_CONSTRUCT,
-                format!(
-                    "`{keyword}` is reserved for KEDA's scale to zero, which this version does not support yet"
-                ),
-                span,
-            )
-            .label("reserved keyword")
-            .help("keep `replicas MIN..MAX` with MIN of at least 1 for now"),
         );
     }
 

@@ -173,7 +173,7 @@ pub struct TargetKind {
     pub goal: TargetGoal,
     /// The unit values are shown in (the metric's).
     pub unit: Unit,
-    /// `, active above Q` in SI (KEDA's `activationThreshold`; not evaluated).
+    /// `, active above Q` in SI (KEDA's `activationThreshold`; read only by `idle`).
     pub activation: Option<f64>,
 }
 
@@ -237,4 +237,43 @@ pub struct ScheduleSpec {
     pub ceiling: Option<u32>,
     /// `propose N`
     pub propose: Option<u32>,
+}
+
+/// `idle to N [after D] [, check every D]`: KEDA's scale to zero (docs/language.md,
+/// "Idle"). Durations as written; [`Idle::after`] and [`Idle::check_every`] give KEDA's
+/// defaults for the absent ones.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Idle {
+    /// The count while idle (`idleReplicaCount`; 0 for `minReplicaCount: 0`).
+    pub to: u32,
+    /// `after D` as written (`cooldownPeriod`).
+    pub after_written: Option<Millis>,
+    /// `, check every D` as written (`pollingInterval`).
+    pub check_every_written: Option<Millis>,
+    pub text: String,
+    pub line: usize,
+    pub span: Span,
+}
+
+impl Idle {
+    /// KEDA's default `cooldownPeriod`: 300 s.
+    pub const DEFAULT_AFTER: Millis = 300_000;
+    /// KEDA's default `pollingInterval`: 30 s.
+    pub const DEFAULT_CHECK_EVERY: Millis = 30_000;
+
+    /// How long every trigger must be inactive before the count goes to `to`.
+    pub fn after(&self) -> Millis {
+        self.after_written.unwrap_or(Self::DEFAULT_AFTER)
+    }
+
+    /// How often activity is checked.
+    pub fn check_every(&self) -> Millis {
+        self.check_every_written
+            .unwrap_or(Self::DEFAULT_CHECK_EVERY)
+    }
+
+    /// The lowest count of an active service: `max(MIN, 1)` (KEDA's `GetHPAMinReplicas`).
+    pub fn awake_min(min: u32) -> u32 {
+        min.max(1)
+    }
 }

@@ -42,7 +42,8 @@ pub fn run(args: ImportArgs) -> ExitCode {
         .map_or_else(|| "imported".to_string(), crate::stem_of);
     let compiled = crate::compile(&text, &stem);
     for d in compiled.diagnostics.iter().filter(|d| d.is_error()) {
-        // Only `idle` (KEDA scale to zero) is still reserved in the language.
+        // Import writes only what the language accepts; a failure here is a bug, shown
+        // rather than hidden.
         eprintln!(
             "note: the imported text does not check yet: {} {}",
             d.code, d.message

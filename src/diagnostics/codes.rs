@@ -87,7 +87,7 @@ registry! {
     INVALID_AMOUNT = "E112" "invalid-amount" "a scaling amount is zero, negative or fractional";
     PERCENT_OVER_100 = "E113" "percent-over-100" "a scale-in percentage over 100";
     RATE_OF_NON_COUNTER = "E114" "rate-of-non-counter" "`rate` applied to a metric that is not a plain counter";
-    RESERVED_CONSTRUCT = "E115" "reserved-construct" "a construct reserved for a later version (`idle`)";
+    RESERVED_CONSTRUCT = "E115" "reserved-construct" "retired: a construct reserved for a later version (`idle`, `scale up`/`scale down`), each built since";
     INVALID_SUSTAIN = "E116" "invalid-sustain" "an `M of window` sustain with M below 1";
     INVALID_MODEL = "E117" "invalid-model" "the backtest model is incomplete or inconsistent";
     CONSTANT_COMPARISON = "E118" "constant-comparison" "a comparison between two numbers, with no metric";
@@ -98,6 +98,8 @@ registry! {
     INVALID_SCHEDULE = "E124" "invalid-schedule" "a schedule that is empty, ends before it starts, names a bad time or date, or mixes `propose` with bounds";
     UNKNOWN_TIME_ZONE = "E125" "unknown-time-zone" "a time zone that is not an IANA name";
     PROPOSE_WITHOUT_TARGET = "E126" "propose-without-target" "`propose N` in a service with no `target`";
+    INVALID_IDLE = "E127" "invalid-idle" "an `idle` count not below the minimum (KEDA's `idleReplicaCount` must be below `minReplicaCount`)";
+    IDLE_WITHOUT_TARGET = "E128" "idle-without-target" "`idle` in a service with no `target`: nothing can make it active again";
     UNKNOWN_SIZE = "E130" "unknown-size" "`scale up to SIZE` / `scale down to SIZE` names a size the ladder does not have";
     VERTICAL_WITHOUT_LADDER = "E131" "vertical-without-ladder" "`scale up`/`scale down`, `resize` or `cooldown up/down` in a service with no `size` ladder";
     INVALID_LADDER = "E132" "invalid-ladder" "a size ladder whose capacities do not increase, a size without a positive capacity, a negative price, two starting sizes, or a bad `at a time`";
@@ -114,11 +116,11 @@ registry! {
     MISSING_SCALE_OUT = "W210" "missing-scale-out" "no rule can scale out: the policy only shrinks";
     SCALE_IN_FASTER_THAN_OUT = "W211" "scale-in-faster-than-out" "a scale-in rule reacts faster (shorter sustain or cooldown) than every scale-out rule";
     ACTION_ABSORBED_BY_BOUND = "W212" "action-absorbed-by-bound" "an action the replica bounds always clamp: `scale to` outside the bounds, or any scaling when min == max";
-    WINDOW_SHORTER_THAN_TICK = "W213" "window-shorter-than-tick" "an aggregate's window is shorter than the declared tick, so it sees at most one sample";
+    WINDOW_SHORTER_THAN_TICK = "W213" "window-shorter-than-tick" "an aggregate's window is shorter than the tick (declared, else 15 s with a `target`), so it sees at most one sample";
     MISSING_SLO = "W214" "missing-slo" "a backtest model declares no `slo`, so backtests can only measure cost";
     NO_COOLDOWN = "W215" "no-cooldown" "a scale-out rule has no cooldown at all (neither its own nor `cooldown out`)";
-    SUSTAIN_SHORTER_THAN_TICK = "W216" "sustain-shorter-than-tick" "a `for` sustain shorter than the declared tick, which acts like no sustain";
-    UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the declared tick";
+    SUSTAIN_SHORTER_THAN_TICK = "W216" "sustain-shorter-than-tick" "a `for` sustain shorter than the tick (declared, else 15 s with a `target`), which acts like no sustain";
+    UNREACHABLE_M_OF_N = "W217" "unreachable-m-of-n" "`for M of W` needs more evaluations than the window can hold at the tick (declared, else 15 s with a `target`)";
     UNKNOWN_LINT_IN_ALLOW = "W218" "unknown-lint-in-allow" "an `# allow(...)` comment names a lint that does not exist";
     UNUSED_ALLOW = "W219" "unused-allow" "an `# allow(...)` comment suppresses nothing (the lint no longer fires there, or no statement follows)";
     TARGET_INSIDE_DEAD_BAND = "W220" "target-inside-dead-band" "a threshold rule on a target's metric acts inside the target's no-change band, or scales in above the target";

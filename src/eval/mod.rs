@@ -7,6 +7,8 @@
 //! 0. take the observed replica count, if any; 1. push the sample into every window;
 //! 2. evaluate each rule's condition in three-valued logic and resolve "unknown" by the
 //!    missing-data mode; 3. update each rule's sustain state (firing does not reset it);
+//!    3a. `idle`, at each activity check: wake an idle service or send it to its idle
+//!    count, which ends the evaluation (so does being idle: nothing else acts);
 //!    3b. the bounds of the moment (schedules): a count outside them moves to the
 //!    nearest one and the evaluation ends; 3c. the targets' recommendation (the HPA);
 //!    4. for rules whose sustain holds, check the rule cooldown, then the direction
@@ -15,6 +17,7 @@
 //!    its cooldowns; 6. any change is recorded as a scale event for the targets' rate
 //!    policies.
 
+mod idle;
 pub mod schedule;
 pub mod series;
 pub mod target;
@@ -29,6 +32,7 @@ pub use window::{check_window_sizes, quantile, Window, WindowTooLarge, MAX_WINDO
 pub use crate::ir::Actor;
 use crate::ir::{self, Cond, Direction, Millis, MissingMode, RuleId, Sustain, Value};
 use crate::timestamp::format_duration;
+use idle::{IdleStep, Idling};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt;
@@ -181,6 +185,8 @@ pub struct Evaluator<'p> {
     /// Vertical rules that may act at the current evaluation (reused; empty without a
     /// ladder).
     vcandidates: Vec<Candidate>,
+    /// KEDA's activity checks, when the service has `idle`.
+    idling: Option<Idling>,
 }
 
 /// One actor that may act at this evaluation.
@@ -222,6 +228,7 @@ impl<'p> Evaluator<'p> {
             last_up: None,
             last_down: None,
             vcandidates: Vec::new(),
+            idling: Idling::new(service),
         }
     }
 
@@ -314,9 +321,10 @@ impl<'p> Evaluator<'p> {
         }
 
         let current = self.replicas;
+        let min = self.service.awake_min();
         let (lo, hi) = match &mut self.timetable {
-            Some(tt) => tt.bounds(t, self.service.min, self.service.max),
-            None => (self.service.min, self.service.max),
+            Some(tt) => tt.bounds(t, min, self.service.max),
+            None => (min, self.service.max),
         };
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();
@@ -395,6 +403,45 @@ impl<'p> Evaluator<'p> {
                 direction,
                 order: (rule.line, i),
             });
+        }
+
+        let active: &[bool] = self.timetable.as_ref().map_or(&[], |tt| &tt.active);
+        // 3a. `idle`: KEDA's activity check; while idle, nothing else acts.
+        if let Some(idling) = &mut self.idling {
+            let at = idling.step(
+                t,
+                self.service,
+                values,
+                &self.agg_values,
+                active,
+                current,
+                (lo, hi),
+            );
+            match at {
+                IdleStep::Awake => {}
+                IdleStep::Asleep => {
+                    self.candidates = candidates;
+                    return Ok(());
+                }
+                IdleStep::Move { to, reason } => {
+                    self.candidates = candidates;
+                    self.apply(t, current, to);
+                    step.decision = Some(Decision {
+                        timestamp: t,
+                        from: current,
+                        to,
+                        direction: if to > current {
+                            Direction::Out
+                        } else {
+                            Direction::In
+                        },
+                        rule: Actor::Idle,
+                        reason,
+                        resize: None,
+                    });
+                    return Ok(());
+                }
+            }
         }
 
         // 3c. The targets' recommendation with the bounds of the moment.
@@ -559,7 +606,7 @@ impl<'p> Evaluator<'p> {
     /// The schedule line that set the bound `to` (the first active one), else the
     /// service's `replicas` bounds.
     fn binding_bound(&self, to: u32, lo: u32) -> Actor {
-        let (min, max) = (self.service.min, self.service.max);
+        let (min, max) = (self.service.awake_min(), self.service.max);
         let Some(tt) = &self.timetable else {
             return Actor::Bounds;
         };

@@ -40,6 +40,23 @@ pub(super) struct Timetable {
     pub active: Vec<bool>,
 }
 
+/// How a value reads in reasons: `cpu`, `avg(cpu, 2m)`, or the number.
+pub(super) fn value_name(service: &ir::Service, v: &ir::Value) -> String {
+    match v {
+        ir::Value::Metric(m) => service.metrics[m.0].name.clone(),
+        ir::Value::Aggregate(a) => {
+            let agg = &service.aggregates[a.0];
+            format!(
+                "{}({}, {})",
+                agg.func.name(),
+                service.metrics[agg.metric.0].name,
+                crate::timestamp::format_duration(agg.window)
+            )
+        }
+        ir::Value::Const(c) => fmt_num(*c),
+    }
+}
+
 impl Tracking {
     /// The HPA of `service`, `None` without targets.
     pub fn new(service: &ir::Service) -> Option<Tracking> {
@@ -81,7 +98,7 @@ impl Tracking {
         });
         Some(Tracking {
             hpa: Hpa {
-                min: service.min,
+                min: service.awake_min(),
                 max: service.max,
                 metrics,
                 behavior,
@@ -154,19 +171,7 @@ impl Tracking {
             let (name, unit, goal) = match *feed {
                 Feed::Target(i) => {
                     let x = &targets.targets[i];
-                    let name = match &x.operand {
-                        ir::Value::Metric(m) => service.metrics[m.0].name.clone(),
-                        ir::Value::Aggregate(a) => {
-                            let agg = &service.aggregates[a.0];
-                            format!(
-                                "{}({}, {})",
-                                agg.func.name(),
-                                service.metrics[agg.metric.0].name,
-                                crate::timestamp::format_duration(agg.window)
-                            )
-                        }
-                        ir::Value::Const(c) => fmt_num(*c),
-                    };
+                    let name = value_name(service, &x.operand);
                     let goal = match x.goal {
                         TargetGoal::Utilization(p) => format!("{p}%"),
                         TargetGoal::AverageValue(v) => format!("{} per replica", x.unit.show_si(v)),

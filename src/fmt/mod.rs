@@ -141,7 +141,7 @@ fn items(src: &str, items: &[ast::Item], indent: usize, out: &mut Vec<Event>) {
                     first: a,
                     last: b,
                     indent,
-                    text: print::item(src, other),
+                    text: print::item(other),
                     kind: Kind::Stmt,
                 });
             }

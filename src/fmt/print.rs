@@ -2,7 +2,7 @@
 
 use crate::span::Span;
 use crate::syntax::ast::*;
-use crate::syntax::lex::{fold_ws, quote, trim_span};
+use crate::syntax::lex::{quote, trim_span};
 
 pub fn item_span(src: &str, i: &Item) -> Span {
     let span = match i {
@@ -22,7 +22,6 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Schedule(d) => d.span,
         Item::Timezone(z) => z.span,
         Item::Kubernetes(k) => k.span,
-        Item::Reserved(r) => r.span,
         Item::Size(d) => d.span,
         Item::Resize(r) => r.span(),
         Item::SizeCooldown(v) => v
@@ -30,6 +29,7 @@ pub fn item_span(src: &str, i: &Item) -> Span {
             .map(|d| d.direction.span.to(d.duration.span))
             .reduce(Span::to)
             .unwrap_or_default(),
+        Item::Idle(d) => d.span,
     };
     trim_span(src, span)
 }
@@ -163,7 +163,7 @@ pub fn rule(r: &Rule) -> String {
     s
 }
 
-pub fn item(src: &str, i: &Item) -> String {
+pub fn item(i: &Item) -> String {
     match i {
         Item::Replicas(r) => {
             let mut s = format!("replicas {}..{}", r.min.text, r.max.text);
@@ -201,7 +201,6 @@ pub fn item(src: &str, i: &Item) -> String {
         Item::Schedule(d) => schedule(d),
         Item::Timezone(z) => format!("timezone {}", z.node),
         Item::Kubernetes(_) => "kubernetes {".into(),
-        Item::Reserved(r) => fold_ws(r.span.text(src)),
         Item::Size(d) => size(d),
         Item::Resize(ResizeDecl::InPlace(_)) => "resize in place".into(),
         Item::Resize(ResizeDecl::Restart {
@@ -223,6 +222,7 @@ pub fn item(src: &str, i: &Item) -> String {
                 .collect();
             format!("cooldown {}", parts.join(", "))
         }
+        Item::Idle(d) => idle(d),
     }
 }
 
@@ -250,6 +250,17 @@ fn size_direction(d: SizeDirection) -> &'static str {
         SizeDirection::Up => "up",
         SizeDirection::Down => "down",
     }
+}
+
+fn idle(d: &IdleDecl) -> String {
+    let mut s = format!("idle to {}", d.to.text);
+    if let Some(a) = &d.after {
+        s.push_str(&format!(" after {}", duration(a)));
+    }
+    if let Some(c) = &d.check_every {
+        s.push_str(&format!(", check every {}", duration(c)));
+    }
+    s
 }
 
 fn target(t: &TargetDecl) -> String {

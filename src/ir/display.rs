@@ -132,7 +132,8 @@ impl Display for Service {
                 writeln!(
                     f,
                     "      then scale {action}, clamped to {}..{}",
-                    self.min, self.max
+                    self.awake_min(),
+                    self.max
                 )?;
             }
             writeln!(f, "      cooldown {}", secs(r.cooldown))?;
@@ -142,6 +143,9 @@ impl Display for Service {
         }
         if !self.schedules.is_empty() {
             super::display_tracking::schedules(f, self)?;
+        }
+        if let Some(i) = &self.idle {
+            super::display_tracking::idle(f, self, i)?;
         }
         if let Some(l) = &self.ladder {
             super::display_ladder::ladder(f, self, l)?;

@@ -82,11 +82,12 @@ pub(super) fn targets(f: &mut Formatter<'_>, s: &Service, t: &Targets) -> fmt::R
         };
         writeln!(f, "    line {}: {operand} at {goal} [{hpa}]", x.line)?;
         if let Some(a) = x.activation {
-            writeln!(
-                f,
-                "      active above {} (KEDA only; not evaluated)",
-                x.unit.show_si(a)
-            )?;
+            let use_ = if s.idle.is_some() {
+                "KEDA's activation: checked by `idle`"
+            } else {
+                "KEDA only; evaluated only with `idle`"
+            };
+            writeln!(f, "      active above {} ({use_})", x.unit.show_si(a))?;
         }
     }
     match &t.behavior {
@@ -144,7 +145,7 @@ fn direction(
 }
 
 pub(super) fn schedules(f: &mut Formatter<'_>, s: &Service) -> fmt::Result {
-    writeln!(f, "  schedules (moving bounds within {}..{}; the highest floor and lowest ceiling in force, the floor winning a crossing):", s.min, s.max)?;
+    writeln!(f, "  schedules (moving bounds within {}..{}; the highest floor and lowest ceiling in force, the floor winning a crossing):", s.awake_min(), s.max)?;
     for e in &s.schedules {
         let when = match e.calendar {
             Calendar::Weekly { days, start, end } => format!(
@@ -221,4 +222,31 @@ fn local(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .map(|d| d.naive_utc().format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| secs.to_string())
+}
+
+/// `idle` as KEDA's scale executor runs it.
+pub(super) fn idle(f: &mut Formatter<'_>, s: &Service, i: &Idle) -> fmt::Result {
+    let mark = |written: Option<Millis>| if written.is_none() { " (default)" } else { "" };
+    writeln!(f, "  idle (line {}, KEDA's scale to zero):", i.line)?;
+    writeln!(
+        f,
+        "    every {}{}: active when a target is above its `active above` (default 0), or a schedule floor or `propose` is in force",
+        secs(i.check_every()),
+        mark(i.check_every_written)
+    )?;
+    writeln!(
+        f,
+        "    inactive for more than {}{} (a target with no value blocks it): to {}",
+        secs(i.after()),
+        mark(i.after_written),
+        i.to
+    )?;
+    writeln!(
+        f,
+        "    active while below {}: to {} at once; rules and targets act within {}..{}",
+        s.awake_min(),
+        s.awake_min(),
+        s.awake_min(),
+        s.max
+    )
 }

@@ -111,6 +111,7 @@ impl Lowerer<'_> {
             timezone: self.c.timezone.clone(),
             model,
             kubernetes,
+            idle: self.c.idle.clone(),
             span: s.span,
             ladder: self.c.ladder.clone(),
         }

@@ -15,7 +15,7 @@ use crate::units::Unit;
 use serde::Serialize;
 
 pub use crate::check::resolved::{
-    AggFunc, Behavior, Builtin, Calendar, DirectionBehavior, Metric, MetricId, MetricSource,
+    AggFunc, Behavior, Builtin, Calendar, DirectionBehavior, Idle, Metric, MetricId, MetricSource,
     Promql, RatePolicy, TargetGoal, TargetSource, UnitOrigin,
 };
 pub use crate::check::{Ladder, Resize, Size, SizeCapacity};
@@ -100,6 +100,8 @@ pub struct Service {
     pub model: Option<Model>,
     /// `kubernetes { … }` lines as written (export metadata; never evaluated).
     pub kubernetes: Vec<String>,
+    /// `idle to N …` (KEDA's scale to zero).
+    pub idle: Option<Idle>,
     pub span: Span,
     /// The size ladder (`size`, `resize`, `cooldown up/down`); `None`: horizontal only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,6 +121,15 @@ impl Service {
     pub fn backtest_tick(&self) -> Option<Millis> {
         self.tick
             .or_else(|| self.targets.as_ref().map(|_| TARGET_TRACKING_TICK))
+    }
+
+    /// The lowest count rules, targets and schedules scale to: `MIN`, or `max(MIN, 1)`
+    /// with `idle` (only `idle` goes below it; KEDA's `GetHPAMinReplicas`).
+    pub fn awake_min(&self) -> u32 {
+        match self.idle {
+            Some(_) => Idle::awake_min(self.min),
+            None => self.min,
+        }
     }
 }
 
@@ -143,7 +154,7 @@ pub struct Target {
     pub goal: TargetGoal,
     /// The unit values are shown in.
     pub unit: Unit,
-    /// `active above` in SI (KEDA's activation threshold; not evaluated).
+    /// `active above` in SI (KEDA's activation threshold; read only by `idle`).
     pub activation: Option<f64>,
     pub text: String,
     pub line: usize,
@@ -179,6 +190,8 @@ pub enum Actor {
     Schedule(usize),
     /// `replicas MIN..MAX` moved an observed count back into the bounds.
     Bounds,
+    /// The `idle` line: scaled to the idle count after inactivity, or woke the service.
+    Idle,
 }
 
 impl Actor {
@@ -215,6 +228,10 @@ impl Service {
                 .get(i)
                 .map_or_else(String::new, |s| s.text.clone()),
             Actor::Bounds => format!("replicas {}..{}", self.min, self.max),
+            Actor::Idle => self
+                .idle
+                .as_ref()
+                .map_or_else(String::new, |i| i.text.clone()),
         }
     }
 
@@ -225,6 +242,7 @@ impl Service {
             Actor::Target => self.targets.as_ref().map_or(0, |t| t.line),
             Actor::Schedule(i) => self.schedules.get(i).map_or(0, |s| s.line),
             Actor::Bounds => 0,
+            Actor::Idle => self.idle.as_ref().map_or(0, |i| i.line),
         }
     }
 
@@ -235,6 +253,7 @@ impl Service {
             Actor::Target => "target".into(),
             Actor::Schedule(i) => format!("schedule {}", i + 1),
             Actor::Bounds => "bounds".into(),
+            Actor::Idle => "idle".into(),
         }
     }
 }

@@ -50,6 +50,30 @@ pub fn value_name(s: &Service, v: &Value) -> String {
     }
 }
 
+/// The tick the tick lints (W213, W216, W217) compare with: the declared `tick`, else the
+/// 15 s sync period a service with a `target` is evaluated at in backtests
+/// ([`Service::backtest_tick`]); `None` for a service evaluated at every sample. The flag
+/// says whether the tick was declared.
+pub fn lint_tick(ir: &Service) -> Option<(i64, bool)> {
+    let tick = ir.backtest_tick().filter(|t| *t > 0)?;
+    Some((tick, ir.tick.is_some()))
+}
+
+/// A tick lint's finding, saying where an undeclared tick comes from.
+pub fn on_default_tick(
+    d: crate::diagnostics::Diagnostic,
+    declared: bool,
+) -> crate::diagnostics::Diagnostic {
+    if declared {
+        return d;
+    }
+    let help = d.help.clone().unwrap_or_default();
+    d.help(format!(
+        "{help}; no `tick` is declared, and a service with a `target` is evaluated every {} in backtests (the HPA's sync period)",
+        show_ms(crate::ir::TARGET_TRACKING_TICK)
+    ))
+}
+
 /// `300000` → `5m`, `90000` → `90s`, `1500` → `1500ms`.
 pub fn show_ms(ms: i64) -> String {
     if ms != 0 && ms % 3_600_000 == 0 {

@@ -377,11 +377,12 @@ fn dir_word(d: Direction) -> &'static str {
 }
 
 /// Whether a decision was made by the rule named: its line, a piece of its text, or the
-/// pseudo-rules `target` and `schedule`.
+/// pseudo-rules `target`, `schedule` and `idle`.
 fn rule_matches(service: &ir::Service, r: &RuleRef, d: &Decision) -> bool {
     match (r, d.rule) {
         (RuleRef::Text(t), ir::Actor::Target) if t == "target" => true,
         (RuleRef::Text(t), ir::Actor::Schedule(_)) if t == "schedule" => true,
+        (RuleRef::Text(t), ir::Actor::Idle) if t == "idle" => true,
         (RuleRef::Line(l), a) => service.actor_line(a) == *l,
         (RuleRef::Text(t), a) => service.actor_text(a).contains(t.as_str()),
     }

@@ -52,14 +52,27 @@ pub enum Item {
     Timezone(Spanned<String>),
     /// `kubernetes { … }` — export metadata, kept verbatim, never evaluated
     Kubernetes(KubernetesBlock),
-    /// `idle …` — a reserved keyword
-    Reserved(Spanned<String>),
     /// `size medium capacity 2x, price 0.20 per replica-hour` — one rung of the size ladder
     Size(SizeDecl),
     /// `resize restart 90s, 2 at a time` / `resize in place` — what a resize costs
     Resize(ResizeDecl),
     /// `cooldown up 10m, down 30m` — the service's cooldowns for resizes
     SizeCooldown(Vec<SizeCooldown>),
+    /// `idle to 0 after 5m, check every 30s` — KEDA's scale to zero
+    Idle(IdleDecl),
+}
+
+/// `idle to N [after DURATION] [, check every DURATION]` — KEDA's `idleReplicaCount`
+/// (or `minReplicaCount: 0`), `cooldownPeriod` and `pollingInterval`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdleDecl {
+    /// `to N` — the count while idle.
+    pub to: Number,
+    /// `after 5m` — how long every target must be inactive first (default 5m).
+    pub after: Option<Duration>,
+    /// `, check every 30s` — how often activity is checked (default 30s).
+    pub check_every: Option<Duration>,
+    pub span: Span,
 }
 
 /// `size NAME CLAUSE, …`

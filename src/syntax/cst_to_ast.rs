@@ -209,11 +209,34 @@ fn item(p: Pair<Rule>) -> Result<Item> {
             }
             Item::SizeCooldown(out)
         }
-        Rule::reserved_decl => {
-            let kw = Children::of(p).next("reserved keyword")?;
-            Item::Reserved(Spanned::new(kw.as_str().trim().to_string(), span))
-        }
+        Rule::idle_decl => Item::Idle(idle_decl(p)?),
         _ => return Err(internal(span, "a statement")),
+    })
+}
+
+/// `idle to N [after D] [, check every D]`
+fn idle_decl(p: Pair<Rule>) -> Result<IdleDecl> {
+    let span = span_of(&p);
+    let mut to = None;
+    let mut after = None;
+    let mut check_every = None;
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::number => to = Some(number(&x)),
+            Rule::duration => after = Some(duration(x)?),
+            Rule::idle_check => {
+                let mut c = Children::of(x);
+                c.skip_keywords();
+                check_every = Some(duration(c.next("check interval")?)?);
+            }
+            _ => {}
+        }
+    }
+    Ok(IdleDecl {
+        to: to.ok_or_else(|| internal(span, "the idle count"))?,
+        after,
+        check_every,
+        span,
     })
 }
 

@@ -83,6 +83,10 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         resize_in_place | resize_restart => "`in place` or `restart DURATION`",
         at_a_time => "`at a time`",
         size_direction => "`up` or `down`",
+        kw_idle => "`idle`",
+        kw_after => "`after`",
+        kw_check => "`check`",
+        kw_every => "`every`",
         per_replica => "`per replica`",
         activation => "`, active above VALUE`",
         stabilize_clause | policy_clause | select_clause | tolerance_clause => {
@@ -100,7 +104,9 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
             "`DAYS from HH:MM to HH:MM`, `from DAY HH:MM to DAY HH:MM` or `from DATE to DATE`"
         }
         kube_line => "a `kubernetes` line",
-        kw_reserved | condition_keyword => return None,
+        idle_decl => "`idle to N after DURATION`",
+        idle_check => "`check every DURATION`",
+        condition_keyword => return None,
         replica_hour => "`replica-hour`",
         replicas_decl => "`..` between the bounds, as in `replicas 2..40`",
         metric_decl => "`= column \"NAME\"`, `= promql \"QUERY\"` or `in UNIT`",
@@ -174,11 +180,14 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_propose
             | kw_timezone
             | kw_kubernetes
-            | kw_reserved
             | kw_size
             | kw_resize
             | kw_restart
             | kw_place
+            | kw_idle
+            | kw_after
+            | kw_check
+            | kw_every
     )
 }
 
@@ -207,6 +216,7 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "kubernetes",
     "size",
     "resize",
+    "idle",
 ];
 
 /// Every keyword, for "did you mean" inside statements.
@@ -265,6 +275,10 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "place",
     "up",
     "down",
+    "idle",
+    "after",
+    "check",
+    "every",
     "hold",
     "skip",
     "true",
@@ -306,6 +320,29 @@ mod tests {
         }
         for bad in ["ms", "75%%", "3 km"] {
             assert!(!full(Rule::quantity, bad), "{bad} should not be a quantity");
+        }
+    }
+
+    #[test]
+    fn idle_lines() {
+        for ok in [
+            "idle to 0",
+            "idle to 0 after 5m",
+            "idle to 1 after 2m, check every 30s",
+            "idle to 0, check every 1m",
+        ] {
+            assert!(full(Rule::idle_decl, ok), "{ok} should be an idle line");
+        }
+        for bad in [
+            "idle",
+            "idle 0",
+            "idle to 0 for 5m",
+            "idle to 0 after 5m check every 30s",
+        ] {
+            assert!(
+                !full(Rule::idle_decl, bad),
+                "{bad} should not be an idle line"
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Export's first half: one lowered [`ir::Service`] → [`Policy`]
 //! (`docs/design-kubernetes.md` 8.3). Replicas, metrics, targets, `behavior`, schedules,
-//! the zone and the `kubernetes { }` block carry over; every construct an
+//! `idle`, the zone and the `kubernetes { }` block carry over; every construct an
 //! HorizontalPodAutoscaler or a ScaledObject cannot say (a `when … scale …` rule, a
 //! cooldown, a target on a window aggregate, a one-off schedule) is an E413 diagnostic
 //! on its span, and a `kubernetes { }` line export does not read is an E415
@@ -10,7 +10,7 @@
 mod kubernetes;
 
 use super::policy::{
-    Behavior, Bound, Days, Hm, Metric, Policy, RatePolicy, Replicas, Rules, Schedule, Select,
+    Behavior, Bound, Days, Hm, Idle, Metric, Policy, RatePolicy, Replicas, Rules, Schedule, Select,
     Target, TargetValue, Unit, Window,
 };
 use super::quantity::Quantity;
@@ -150,6 +150,25 @@ pub fn policy_of(service: &ir::Service, src: &str) -> (Policy, Vec<Diagnostic>) 
             bounds,
         });
     }
+    let idle = service.idle.as_ref().map(|i| {
+        let mut secs = |ms: Option<i64>| {
+            let ms = ms?;
+            if ms % 1000 != 0 {
+                no(
+                    &mut diags,
+                    i.span,
+                    "an `idle` duration that is not whole seconds",
+                    "KEDA counts `cooldownPeriod` and `pollingInterval` in seconds",
+                );
+            }
+            u32::try_from(ms.max(0) / 1000).ok()
+        };
+        Idle {
+            to: i.to,
+            after: secs(i.after_written),
+            check_every: secs(i.check_every_written),
+        }
+    });
     let kubernetes = kubernetes::block(service, src, &mut diags);
     let policy = Policy {
         service: service.name.clone(),
@@ -161,7 +180,7 @@ pub fn policy_of(service: &ir::Service, src: &str) -> (Policy, Vec<Diagnostic>) 
         targets,
         behavior,
         schedules,
-        idle: None,
+        idle,
         kubernetes,
     };
     (policy, diags)

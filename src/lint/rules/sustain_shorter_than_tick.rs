@@ -2,7 +2,7 @@
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Sustain;
-use crate::lint::logic::show_ms;
+use crate::lint::logic::{lint_tick, on_default_tick, show_ms};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
@@ -10,8 +10,8 @@ pub const INFO: LintInfo = LintInfo {
     default_severity: Severity::Warning,
     docs: r#"
 ### What it does
-With a declared `tick`, reports `for D` sustains where D is positive but shorter than the
-tick.
+Reports `for D` sustains where D is positive but shorter than the tick: the declared
+`tick`, else the 15 s a service with a `target` is evaluated at in backtests.
 
 ### Why is this bad
 Conditions are evaluated once per tick, so a condition held for less than one tick is
@@ -27,14 +27,16 @@ when cpu > 80% for 30s scale out by 1
 };
 
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(tick) = cx.ir.tick else { return };
+    let Some((tick, declared)) = lint_tick(cx.ir) else {
+        return;
+    };
     for (r, a) in cx.ir.rules.iter().zip(&cx.rules) {
         let Sustain::For(d) = r.sustain else { continue };
         if d <= 0 || d >= tick {
             continue;
         }
         let span = a.sustain.as_ref().map_or(r.span, |s| s.span());
-        out.push(diagnostic(d, tick, span));
+        out.push(on_default_tick(diagnostic(d, tick, span), declared));
     }
 }
 
@@ -72,5 +74,21 @@ mod tests {
     #[test]
     fn quiet_at_tick() {
         assert!(!fires("W216", "replicas 1..9\ntick 1m\nmetric cpu in %\nwhen cpu > 80% for 1m scale out by 1\nwhen cpu < 9% scale in by 1\n"));
+    }
+
+    /// No `tick`, but a `target`: `for 10s` is shorter than the 15 s default tick, and
+    /// the help says where that tick comes from; `for 15s` is not.
+    #[test]
+    fn uses_the_default_tick_of_a_target_tracking_service() {
+        let src = |d: &str| {
+            format!("replicas 1..9\nmetric cpu in %\ntarget cpu at 60%\nwhen cpu > 95% for {d} scale out by 2, cooldown 1m\n")
+        };
+        assert!(fires("W216", &src("10s")));
+        assert!(!fires("W216", &src("15s")));
+        let r = crate::lint::lint_source(&src("10s"), "t").unwrap_or_else(|e| panic!("{e:?}"));
+        let d = r.diagnostics.iter().find(|d| d.code.as_str() == "W216");
+        let help = d.and_then(|d| d.help.clone()).unwrap_or_default();
+        assert!(help.contains("no `tick` is declared"), "{help}");
+        assert!(!fires("W216", "replicas 1..9\nmetric cpu in %\nwhen cpu > 80% for 10s scale out by 1, cooldown 1m\nwhen cpu < 9% scale in by 1\n"));
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::Sustain;
-use crate::lint::logic::show_ms;
+use crate::lint::logic::{lint_tick, on_default_tick, show_ms};
 use crate::lint::{Ctx, LintInfo};
 
 pub const INFO: LintInfo = LintInfo {
@@ -10,8 +10,9 @@ pub const INFO: LintInfo = LintInfo {
     default_severity: Severity::Warning,
     docs: r#"
 ### What it does
-With a declared `tick`, reports `for M of W` sustains where M is larger than the number of
-evaluations that fit in W (W / tick).
+Reports `for M of W` sustains where M is larger than the number of evaluations that fit
+in W (W / tick), with the declared `tick`, else the 15 s a service with a `target` is
+evaluated at in backtests.
 
 ### Why is this bad
 The rule can never collect M true evaluations inside its window, so it never fires.
@@ -25,7 +26,7 @@ when cpu > 80% for 5 of 3m scale out by 1     # at most 3 evaluations in 3m
 };
 
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(tick) = cx.ir.tick.filter(|t| *t > 0) else {
+    let Some((tick, declared)) = lint_tick(cx.ir) else {
         return;
     };
     for (r, a) in cx.ir.rules.iter().zip(&cx.rules) {
@@ -37,7 +38,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let span = a.sustain.as_ref().map_or(r.span, |s| s.span());
-        out.push(diagnostic(m, window, tick, span));
+        out.push(on_default_tick(diagnostic(m, window, tick, span), declared));
     }
 }
 
@@ -78,5 +79,17 @@ mod tests {
     #[test]
     fn quiet_when_reachable() {
         assert!(!fires("W217", "replicas 1..9\ntick 1m\nmetric cpu in %\nwhen cpu > 80% for 3 of 3m scale out by 1\nwhen cpu < 9% scale in by 1\n"));
+    }
+
+    /// No `tick`, but a `target`: 30 s hold two 15 s evaluations, so `3 of 30s` never
+    /// holds and `2 of 30s` can.
+    #[test]
+    fn uses_the_default_tick_of_a_target_tracking_service() {
+        let src = |m: u32| {
+            format!("replicas 1..9\nmetric cpu in %\ntarget cpu at 60%\nwhen cpu > 95% for {m} of 30s scale out by 2, cooldown 1m\n")
+        };
+        assert!(fires("W217", &src(3)));
+        assert!(!fires("W217", &src(2)));
+        assert!(!fires("W217", "replicas 1..9\nmetric cpu in %\nwhen cpu > 80% for 3 of 30s scale out by 1, cooldown 1m\nwhen cpu < 9% scale in by 1\n"));
     }
 }

@@ -1,7 +1,7 @@
 //! W213 `window-shorter-than-tick`.
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
-use crate::lint::logic::{atoms, show_ms, value_name, Var};
+use crate::lint::logic::{atoms, lint_tick, on_default_tick, show_ms, value_name, Var};
 use crate::lint::{Ctx, LintInfo};
 use crate::syntax::ast::Operand;
 
@@ -10,8 +10,8 @@ pub const INFO: LintInfo = LintInfo {
     default_severity: Severity::Warning,
     docs: r#"
 ### What it does
-With a declared `tick`, reports aggregates (`avg(cpu, 30s)`) whose window is shorter than
-the tick.
+Reports aggregates (`avg(cpu, 30s)`) whose window is shorter than the tick: the declared
+`tick`, else the 15 s a service with a `target` is evaluated at in backtests.
 
 ### Why is this bad
 A window shorter than the interval between evaluations holds one sample or none: the
@@ -27,7 +27,9 @@ when avg(cpu, 30s) > 80% scale out by 1
 };
 
 pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(tick) = cx.ir.tick else { return };
+    let Some((tick, declared)) = lint_tick(cx.ir) else {
+        return;
+    };
     for r in &cx.ir.rules {
         for (a, cmp) in atoms(&r.condition).unwrap_or_default() {
             let Var::Aggregate(id) = a.var else { continue };
@@ -44,11 +46,9 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
                     _ => None,
                 })
                 .unwrap_or(cmp.span);
-            out.push(diagnostic(
-                &value_name(cx.ir, &a.var.value()),
-                agg.window,
-                tick,
-                span,
+            out.push(on_default_tick(
+                diagnostic(&value_name(cx.ir, &a.var.value()), agg.window, tick, span),
+                declared,
             ));
         }
     }
@@ -90,5 +90,18 @@ mod tests {
     #[test]
     fn quiet_on_long_window() {
         assert!(!fires("W213", "replicas 1..9\ntick 1m\nmetric cpu in %\nwhen avg(cpu, 5m) > 80% scale out by 1\nwhen cpu < 9% scale in by 1\n"));
+    }
+
+    /// No `tick`, but a `target`: backtests evaluate every 15 s, which a 10 s window
+    /// cannot span; a 30 s one can.
+    #[test]
+    fn uses_the_default_tick_of_a_target_tracking_service() {
+        let src = |w: &str| {
+            format!("replicas 1..9\nmetric cpu in %\ntarget cpu at 60%\nwhen avg(cpu, {w}) > 95% scale out by 1, cooldown 1m\n")
+        };
+        assert!(fires("W213", &src("10s")));
+        assert!(!fires("W213", &src("30s")));
+        // Without a target and without a tick, every sample is an evaluation: quiet.
+        assert!(!fires("W213", "replicas 1..9\nmetric cpu in %\nwhen avg(cpu, 10s) > 80% scale out by 1, cooldown 1m\nwhen cpu < 9% scale in by 1\n"));
     }
 }
