@@ -26,7 +26,26 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
         &["check", "syntax", "diagnostics", "span", "units"],
         false,
     ),
-    ("lib", &["ir", "check", "syntax", "diagnostics"], false),
+    // Parameters: bound into the tree between parse and check; a range's ends are
+    // checked with the checker (the unit tests lower a bound tree).
+    (
+        "params",
+        &[
+            "ir",
+            "check",
+            "syntax",
+            "diagnostics",
+            "span",
+            "units",
+            "timestamp",
+        ],
+        false,
+    ),
+    (
+        "lib",
+        &["params", "ir", "check", "syntax", "diagnostics"],
+        false,
+    ),
     ("eval", &["ir", "span", "units", "timestamp"], false),
     ("fmt", &["syntax", "diagnostics", "span", "units"], false),
     (
@@ -97,6 +116,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "datagen",
             "prom",
             "kube",
+            "params",
         ],
         false,
     ),

@@ -222,7 +222,8 @@ impl<'a> ServiceChecker<'a> {
                 | Item::Target(_)
                 | Item::Behavior(_)
                 | Item::Schedule(_)
-                | Item::Kubernetes(_) => {}
+                | Item::Kubernetes(_)
+                | Item::Param(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {

@@ -23,6 +23,7 @@ pub fn item_span(src: &str, i: &Item) -> Span {
         Item::Timezone(z) => z.span,
         Item::Kubernetes(k) => k.span,
         Item::Reserved(r) => r.span,
+        Item::Param(p) => p.span,
     };
     trim_span(src, span)
 }
@@ -186,7 +187,32 @@ pub fn item(src: &str, i: &Item) -> String {
         Item::Timezone(z) => format!("timezone {}", z.node),
         Item::Kubernetes(_) => "kubernetes {".into(),
         Item::Reserved(r) => fold_ws(r.span.text(src)),
+        Item::Param(p) => param(p),
     }
+}
+
+/// `param thr = 300ms in 200ms..500ms step 50ms`
+pub fn param(p: &ParamDecl) -> String {
+    let range = match &p.range {
+        ParamRange::Span {
+            low, high, step, ..
+        } => {
+            let mut s = format!("{}..{}", quantity(low), quantity(high));
+            if let Some(st) = step {
+                s.push_str(&format!(" step {}", quantity(st)));
+            }
+            s
+        }
+        ParamRange::List(values, _) => {
+            let v: Vec<String> = values.iter().map(quantity).collect();
+            format!("[{}]", v.join(", "))
+        }
+    };
+    format!(
+        "param {} = {} in {range}",
+        p.name.node,
+        quantity(&p.default)
+    )
 }
 
 fn target(t: &TargetDecl) -> String {

@@ -54,6 +54,45 @@ pub enum Item {
     Kubernetes(KubernetesBlock),
     /// `idle …` — a reserved keyword
     Reserved(Spanned<String>),
+    /// `param thr = 300ms in 200ms..500ms step 50ms` — a value used as `$thr`, with the
+    /// range `tune` searches
+    Param(ParamDecl),
+}
+
+/// `param NAME = VALUE in LOW..HIGH [step STEP]` / `param NAME = VALUE in [A, B, …]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamDecl {
+    pub name: Spanned<String>,
+    /// The value the file runs with (`check`, `backtest`, …).
+    pub default: Quantity,
+    pub range: ParamRange,
+    pub span: Span,
+}
+
+/// The values a parameter may take.
+#[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per file; boxing would only add noise"
+)]
+pub enum ParamRange {
+    /// `LOW..HIGH [step STEP]` — without a step, 1 in the unit of the default
+    Span {
+        low: Quantity,
+        high: Quantity,
+        step: Option<Quantity>,
+        span: Span,
+    },
+    /// `[A, B, …]`
+    List(Vec<Quantity>, Span),
+}
+
+impl ParamRange {
+    pub fn span(&self) -> Span {
+        match self {
+            ParamRange::Span { span, .. } | ParamRange::List(_, span) => *span,
+        }
+    }
 }
 
 /// `target OPERAND at QUANTITY [per replica] [, active above QUANTITY]`
@@ -187,12 +226,20 @@ pub struct KubernetesBlock {
     pub span: Span,
 }
 
-/// A number as written, with its span.
+/// A number as written, with its span. `$thr` (a parameter) is a number too: its text
+/// keeps the reference and `params::bind` fills in its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Number {
     pub value: f64,
     pub text: String,
     pub span: Span,
+}
+
+impl Number {
+    /// `thr` for `$thr`: the parameter this number stands for.
+    pub fn param(&self) -> Option<&str> {
+        self.text.strip_prefix('$')
+    }
 }
 
 /// `replicas MIN..MAX, start N`

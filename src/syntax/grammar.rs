@@ -72,6 +72,10 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_propose => "`propose`",
         kw_timezone => "`timezone`",
         kw_kubernetes => "`kubernetes`",
+        kw_param => "`param`",
+        kw_step => "`step`",
+        param_decl => "`= VALUE in LOW..HIGH [step STEP]` or `= VALUE in [A, B, …]`",
+        param_span | param_list => "a range like `200ms..500ms step 50ms` or a list like `[1, 2, 4]`",
         per_replica => "`per replica`",
         activation => "`, active above VALUE`",
         stabilize_clause | policy_clause | select_clause | tolerance_clause => {
@@ -164,6 +168,8 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_timezone
             | kw_kubernetes
             | kw_reserved
+            | kw_param
+            | kw_step
     )
 }
 
@@ -190,6 +196,7 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "schedule",
     "timezone",
     "kubernetes",
+    "param",
 ];
 
 /// Every keyword, for "did you mean" inside statements.
@@ -242,6 +249,8 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "propose",
     "timezone",
     "kubernetes",
+    "param",
+    "step",
     "hold",
     "skip",
     "true",
