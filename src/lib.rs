@@ -39,6 +39,8 @@ pub mod snapshot;
 pub mod span;
 pub mod syntax;
 pub mod timestamp;
+#[cfg(feature = "data")]
+pub mod tune;
 pub mod units;
 
 use diagnostics::{Diagnostic, Sink};

@@ -52,6 +52,12 @@ enum Command {
     /// Backtest two policy versions (needs the `data` feature, left out of this build).
     #[cfg(not(feature = "data"))]
     Diff(cli::NeedsData),
+    /// Search a policy's `param` values over datasets: the cost/SLA Pareto front.
+    #[cfg(feature = "data")]
+    Tune(cli::tune::TuneArgs),
+    /// Search `param` values (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Tune(cli::NeedsData),
     /// Generate the bundled sample datasets (or the large benchmark dataset).
     #[cfg(feature = "data")]
     Datasets(cli::datasets::DatasetsArgs),
@@ -111,6 +117,10 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff::run(a),
         #[cfg(feature = "data")]
         Command::Datasets(a) => cli::datasets::run(a),
+        #[cfg(feature = "data")]
+        Command::Tune(a) => cli::tune::run(a),
+        #[cfg(not(feature = "data"))]
+        Command::Tune(_) => cli::needs_data("tune"),
         #[cfg(not(feature = "data"))]
         Command::Backtest(_) => cli::needs_data("backtest"),
         #[cfg(not(feature = "data"))]

@@ -92,6 +92,24 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
         true,
     ),
     ("datagen", &["timestamp", "units", "cell", "files"], true),
+    // `tune`: variants of a file's parameters, run by the backtester.
+    (
+        "tune",
+        &[
+            "backtest",
+            "datagen",
+            "params",
+            "check",
+            "ir",
+            "syntax",
+            "diagnostics",
+            "fmt",
+            "chart",
+            "lib",
+            "units",
+        ],
+        true,
+    ),
     // The command line sits on top and may use anything.
     (
         "cli",
@@ -117,6 +135,7 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "prom",
             "kube",
             "params",
+            "tune",
         ],
         false,
     ),
