@@ -224,6 +224,10 @@ struct Json<'a> {
     infeasible: usize,
     interrupted: bool,
     threads: usize,
+    /// Wall-clock seconds: the shared per-dataset work, then the variants.
+    shared_seconds: f64,
+    variant_seconds: f64,
+    variants_per_second: f64,
     front: Vec<JsonVariant<'a>>,
     current: Option<JsonVariant<'a>>,
     chosen: Option<JsonVariant<'a>>,
@@ -278,6 +282,13 @@ pub fn json(o: &Outcome) -> Result<String, serde_json::Error> {
         infeasible: o.count(|v| v.totals.is_some() && !v.feasible),
         interrupted: o.interrupted,
         threads: o.threads,
+        shared_seconds: o.shared_seconds,
+        variant_seconds: o.variant_seconds,
+        variants_per_second: if o.variant_seconds > 0.0 {
+            o.count(|v| v.outcome != VariantOutcome::NotRun) as f64 / o.variant_seconds
+        } else {
+            0.0
+        },
         front: o.front.iter().filter_map(|&i| json_variant(o, i)).collect(),
         current: json_variant(o, 0),
         chosen: o.chosen.and_then(|i| json_variant(o, i)),
