@@ -296,6 +296,32 @@ mod tests {
     }
 
     #[test]
+    fn parameters_are_numbers_and_declarations() {
+        for ok in ["$thr", "$_x1", "$busy"] {
+            assert!(full(Rule::number, ok), "{ok} should be a number");
+            assert!(full(Rule::quantity, ok), "{ok} should be a quantity");
+            assert!(full(Rule::duration, ok), "{ok} should be a duration");
+        }
+        for bad in ["$", "$1x", "$ thr", "thr"] {
+            assert!(!full(Rule::number, bad), "{bad} should not be a number");
+        }
+        for ok in [
+            "param thr = 300ms in 200ms..500ms step 50ms",
+            "param n = 2 in [1, 2, 4]",
+            "param w = 2m in 1m..5m",
+        ] {
+            assert!(full(Rule::param_decl, ok), "{ok} should be a param");
+        }
+        for bad in [
+            "param thr = 300ms",
+            "param = 1 in 1..2",
+            "param n = 2 in []",
+        ] {
+            assert!(!full(Rule::param_decl, bad), "{bad} should not be a param");
+        }
+    }
+
+    #[test]
     fn keywords_end_at_word_boundaries() {
         assert!(full(Rule::ident, "input"));
         assert!(!full(Rule::kw_in, "input"));
