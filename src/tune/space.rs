@@ -167,3 +167,47 @@ fn shuffle(v: &mut [usize], rng: &mut Rng) {
         v.swap(i, j);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(src: &str) -> Vec<Param> {
+        crate::compile(src, "t").params
+    }
+
+    const SRC: &str = "replicas 1..5\nmetric cpu = column \"cpu\" in %\n\
+        param a = 50% in 10%..90% step 10%\nparam b = 2 in 1..5\nparam c = 1m in [1m, 2m]\n\
+        when cpu > $a for $c scale out by $b\n";
+
+    #[test]
+    fn a_small_grid_is_run_whole_after_the_defaults() {
+        let ps = params(SRC);
+        let refs: Vec<&Param> = ps.iter().collect();
+        assert_eq!(grid_size(&refs), 9 * 5 * 2);
+        let (v, info) = variants(&refs, 90, Sampling::Lhs, 1);
+        assert_eq!(info.method, "grid");
+        assert_eq!(v.len(), 90);
+        assert_eq!(v[0], vec![50.0, 2.0, 1.0]);
+        assert_eq!(v[1], vec![10.0, 1.0, 1.0]);
+        assert_eq!(v[2], vec![10.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn a_sample_holds_the_budget_without_repeats_and_depends_on_the_seed_only() {
+        let ps = params(SRC);
+        let refs: Vec<&Param> = ps.iter().collect();
+        for sampling in [Sampling::Lhs, Sampling::Random] {
+            let (a, info) = variants(&refs, 40, sampling, 3);
+            assert_ne!(info.method, "grid");
+            assert_eq!(a.len(), 41);
+            let unique: HashSet<Vec<u64>> = a
+                .iter()
+                .map(|v| v.iter().map(|x| x.to_bits()).collect())
+                .collect();
+            assert_eq!(unique.len(), 41);
+            assert_eq!(variants(&refs, 40, sampling, 3).0, a);
+            assert_ne!(variants(&refs, 40, sampling, 4).0, a);
+        }
+    }
+}
