@@ -399,16 +399,24 @@ pub fn annotate(diagnostics: &mut [Diagnostic], uses: &[(Span, usize)], params: 
     }
 }
 
-/// Checks the file at each end of every parameter's range (the others at their
-/// defaults), as a literal with that value would be checked: a range end the checker
-/// rejects is an error at the range.
+/// Checks the file at each end of every parameter's range, or at every value of a
+/// range of at most 10 (the others at their defaults), as a literal with that value
+/// would be checked: a value the checker rejects is an error at the range.
 pub fn check_ranges(file: &File, src: &str, params: &[Param], sink: &mut Sink) {
     let base = defaults(params);
     for (i, p) in params.iter().enumerate() {
-        let (Some(&lo), Some(&hi)) = (p.values.first(), p.values.last()) else {
-            continue;
+        // A short list is checked value by value; a range at its two ends.
+        let probes: Vec<f64> = if p.values.len() <= 10 {
+            p.values.clone()
+        } else {
+            p.values
+                .first()
+                .into_iter()
+                .chain(p.values.last())
+                .copied()
+                .collect()
         };
-        for v in [lo, hi] {
+        for v in probes {
             if (v - p.default).abs() <= 1e-12 {
                 continue;
             }
