@@ -375,9 +375,15 @@ pub fn svg(o: &Outcome) -> String {
     let _ = writeln!(s, r#"<g class="variants" fill="{OTHER_COLOR}">"#);
     for &(i, cx, cy) in &pts {
         if !o.front.contains(&i) {
+            // Outside the constraints: hollow.
+            let style = if o.variants[i].feasible {
+                ""
+            } else {
+                r##" fill="none" stroke="#bbbbbb""##
+            };
             let _ = writeln!(
                 s,
-                r#"<circle data-variant="{i}" cx="{:.1}" cy="{:.1}" r="2.5"/>"#,
+                r#"<circle data-variant="{i}" cx="{:.1}" cy="{:.1}" r="2.5"{style}/>"#,
                 x(cx),
                 y(cy)
             );
@@ -429,18 +435,18 @@ pub fn svg(o: &Outcome) -> String {
     let ly = h - 28.0;
     let _ = writeln!(
         s,
-        r#"<g class="legend"><circle cx="{left}" cy="{ly}" r="2.5" fill="{OTHER_COLOR}"/><text x="{}" y="{}">variant</text><circle cx="{}" cy="{ly}" r="4" fill="{FRONT_COLOR}"/><text x="{}" y="{}">Pareto front</text><rect x="{}" y="{}" width="10" height="10" fill="none" stroke="{CURRENT_COLOR}" stroke-width="2.5"/><text x="{}" y="{}">current file</text><circle cx="{}" cy="{ly}" r="9" fill="none" stroke="black" stroke-width="1.5"/><text x="{}" y="{}">chosen</text></g>"#,
+        r#"<g class="legend"><circle cx="{left}" cy="{ly}" r="2.5" fill="{OTHER_COLOR}"/><text x="{}" y="{}">variant (hollow: outside the constraints)</text><circle cx="{}" cy="{ly}" r="4" fill="{FRONT_COLOR}"/><text x="{}" y="{}">Pareto front</text><rect x="{}" y="{}" width="10" height="10" fill="none" stroke="{CURRENT_COLOR}" stroke-width="2.5"/><text x="{}" y="{}">current file</text><circle cx="{}" cy="{ly}" r="9" fill="none" stroke="black" stroke-width="1.5"/><text x="{}" y="{}">chosen</text></g>"#,
         left + 8.0,
         ly + 4.0,
-        left + 110.0,
-        left + 118.0,
+        left + 290.0,
+        left + 298.0,
         ly + 4.0,
-        left + 245.0,
+        left + 425.0,
         ly - 5.0,
-        left + 260.0,
+        left + 440.0,
         ly + 4.0,
-        left + 385.0,
-        left + 400.0,
+        left + 565.0,
+        left + 580.0,
         ly + 4.0
     );
     chart::close(&mut s);
