@@ -334,7 +334,10 @@ pub fn svg(o: &Outcome) -> String {
         (xmin - pad, xmax + pad)
     };
     let x = |v: f64| left + (fin(v) - xmin) / (xmax - xmin) * (right - left);
-    let y = |v: f64| bottom - fin(v) / ymax * (bottom - top);
+    // Breach minutes on a log(1 + m) scale: the front sits near zero while poor variants
+    // breach for days.
+    let ln_top = (1.0 + ymax).ln();
+    let y = |v: f64| bottom - (1.0 + fin(v).max(0.0)).ln() / ln_top * (bottom - top);
     // Axes, ticks and titles.
     let _ = writeln!(
         s,
@@ -342,7 +345,6 @@ pub fn svg(o: &Outcome) -> String {
     );
     for k in 0..=5 {
         let fx = xmin + (xmax - xmin) * f64::from(k) / 5.0;
-        let fy = ymax * f64::from(k) / 5.0;
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
@@ -350,12 +352,22 @@ pub fn svg(o: &Outcome) -> String {
             bottom + 18.0,
             axis_label(fx)
         );
+    }
+    for fy in std::iter::once(0.0).chain((0..12).flat_map(|e| {
+        let p = 10f64.powi(e);
+        [p, 3.0 * p]
+    })) {
+        if fy > ymax {
+            break;
+        }
         let _ = writeln!(
             s,
-            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 6.0,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{fy}</text><line x1="{}" y1="{:.1}" x2="{left}" y2="{:.1}" stroke="black"/>"#,
+            left - 8.0,
             y(fy) + 4.0,
-            axis_label(fy)
+            left - 4.0,
+            y(fy),
+            y(fy)
         );
     }
     let _ = writeln!(
@@ -367,7 +379,7 @@ pub fn svg(o: &Outcome) -> String {
     );
     let _ = writeln!(
         s,
-        r#"<text x="18" y="{}" text-anchor="middle" transform="rotate(-90 18 {})">breach minutes (total)</text>"#,
+        r#"<text x="18" y="{}" text-anchor="middle" transform="rotate(-90 18 {})">breach minutes (total, log scale)</text>"#,
         (top + bottom) / 2.0,
         (top + bottom) / 2.0
     );
