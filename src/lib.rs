@@ -30,6 +30,7 @@ pub mod fmt;
 pub mod ir;
 pub mod kube;
 pub mod lint;
+pub mod params;
 #[cfg(feature = "prometheus")]
 pub mod prom;
 pub mod ruletest;
@@ -38,6 +39,8 @@ pub mod snapshot;
 pub mod span;
 pub mod syntax;
 pub mod timestamp;
+#[cfg(feature = "data")]
+pub mod tune;
 pub mod units;
 
 use diagnostics::{Diagnostic, Sink};
@@ -47,23 +50,42 @@ use diagnostics::{Diagnostic, Sink};
 #[derive(Debug)]
 pub struct Compiled {
     pub program: Option<ir::Program>,
+    /// The tree with every parameter bound to its default.
     pub ast: Option<syntax::ast::File>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The `param` declarations of every service (`tune` binds other values).
+    pub params: Vec<params::Param>,
 }
 
 /// Parses, checks and lowers `src`. `name` is the file stem, used as the service name of
-/// a file without a `service` block.
+/// a file without a `service` block. Parameters run with their defaults.
 pub fn compile(src: &str, name: &str) -> Compiled {
     let mut sink = Sink::new();
-    let ast = syntax::parse(src, name, &mut sink);
-    let program = ast.as_ref().and_then(|f| {
+    let mut ast = syntax::parse(src, name, &mut sink);
+    let mut declared = Vec::new();
+    let mut uses = Vec::new();
+    let program = ast.as_mut().and_then(|f| {
+        let before = sink.error_count();
+        declared = params::declare(f, &mut sink);
+        uses = params::uses(f, &declared);
+        params::bind(f, &declared, &params::defaults(&declared), Some(&mut sink));
+        if sink.error_count() > before {
+            return None;
+        }
         let checked = check::check(f, src, &mut sink)?;
+        params::check_ranges(f, src, &declared, &mut sink);
+        if sink.error_count() > before {
+            return None;
+        }
         Some(ir::lower::lower(f, &checked, src))
     });
+    let mut diagnostics = sink.into_sorted();
+    params::annotate(&mut diagnostics, &uses, &declared);
     Compiled {
         program,
         ast,
-        diagnostics: sink.into_sorted(),
+        diagnostics,
+        params: declared,
     }
 }
 

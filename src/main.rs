@@ -58,6 +58,12 @@ enum Command {
     /// Compare several policies (needs the `data` feature, left out of this build).
     #[cfg(not(feature = "data"))]
     Compare(cli::NeedsData),
+    /// Search a policy's `param` values over datasets: the cost/SLA Pareto front.
+    #[cfg(feature = "data")]
+    Tune(cli::tune::TuneArgs),
+    /// Search `param` values (needs the `data` feature, left out of this build).
+    #[cfg(not(feature = "data"))]
+    Tune(cli::NeedsData),
     /// Generate the bundled sample datasets (or the large benchmark dataset).
     #[cfg(feature = "data")]
     Datasets(cli::datasets::DatasetsArgs),
@@ -119,6 +125,10 @@ fn main() -> ExitCode {
         Command::Compare(a) => cli::compare::run(a),
         #[cfg(feature = "data")]
         Command::Datasets(a) => cli::datasets::run(a),
+        #[cfg(feature = "data")]
+        Command::Tune(a) => cli::tune::run(a),
+        #[cfg(not(feature = "data"))]
+        Command::Tune(_) => cli::needs_data("tune"),
         #[cfg(not(feature = "data"))]
         Command::Backtest(_) => cli::needs_data("backtest"),
         #[cfg(not(feature = "data"))]

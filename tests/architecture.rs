@@ -26,7 +26,26 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
         &["check", "syntax", "diagnostics", "span", "units"],
         false,
     ),
-    ("lib", &["ir", "check", "syntax", "diagnostics"], false),
+    // Parameters: bound into the tree between parse and check; a range's ends are
+    // checked with the checker (the unit tests lower a bound tree).
+    (
+        "params",
+        &[
+            "ir",
+            "check",
+            "syntax",
+            "diagnostics",
+            "span",
+            "units",
+            "timestamp",
+        ],
+        false,
+    ),
+    (
+        "lib",
+        &["params", "ir", "check", "syntax", "diagnostics"],
+        false,
+    ),
     ("eval", &["ir", "span", "units", "timestamp"], false),
     ("fmt", &["syntax", "diagnostics", "span", "units"], false),
     (
@@ -82,6 +101,24 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
         true,
     ),
     ("datagen", &["timestamp", "units", "cell", "files"], true),
+    // `tune`: variants of a file's parameters, run by the backtester.
+    (
+        "tune",
+        &[
+            "backtest",
+            "datagen",
+            "params",
+            "check",
+            "ir",
+            "syntax",
+            "diagnostics",
+            "fmt",
+            "chart",
+            "lib",
+            "units",
+        ],
+        true,
+    ),
     // The command line sits on top and may use anything.
     (
         "cli",
@@ -106,6 +143,8 @@ const LAYERS: &[(&str, &[&str], bool)] = &[
             "datagen",
             "prom",
             "kube",
+            "params",
+            "tune",
         ],
         false,
     ),

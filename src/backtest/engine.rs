@@ -72,7 +72,11 @@ pub fn backtest_with_progress(
 }
 
 /// What must hold before a run starts.
-fn check(service: &Service, data: &Dataset, opts: &Options) -> Result<(), BacktestError> {
+pub(crate) fn check(
+    service: &Service,
+    data: &Dataset,
+    opts: &Options,
+) -> Result<(), BacktestError> {
     if data.is_empty() {
         return Err(BacktestError::EmptyData);
     }

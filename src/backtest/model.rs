@@ -7,6 +7,7 @@ use crate::eval::Window;
 use crate::ir::{self, Builtin, CmpOp, MetricSource, Service, Value};
 use crate::units::Dimension;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 /// Latency reported when ρ ≥ 1 and the latency has a base: `100 × base`.
@@ -95,10 +96,11 @@ pub struct Model<'a> {
     pub model: &'a ir::Model,
     pub tick_ms: i64,
     pub tick_s: f64,
-    /// Demand, SI, carried forward (leading missing values: 0).
-    pub demand: Vec<f64>,
+    /// Demand, SI, carried forward (leading missing values: 0). Borrowed from the
+    /// model of the default variant when `tune` runs another ([`Model::for_variant`]).
+    pub demand: Cow<'a, [f64]>,
     /// Demand, SI, NaN where missing (what the evaluator sees).
-    pub demand_si: Vec<f64>,
+    pub demand_si: Cow<'a, [f64]>,
     /// Recorded ready replicas, when the column is present.
     pub recorded: Option<&'a [f64]>,
     cols: Vec<Option<&'a [f64]>>,
@@ -110,6 +112,82 @@ pub struct Model<'a> {
     /// Metric slots the SLOs read, directly or through an aggregate.
     slo_slots: Vec<usize>,
     pub missing_demand_ticks: usize,
+}
+
+/// What the model takes from the service alone: how each metric slot is simulated and
+/// what the SLOs read.
+struct ServiceParts {
+    kinds: Vec<Kind>,
+    treatments: Vec<Treatment>,
+    latency_slot: Option<usize>,
+    slo_aggs: Vec<usize>,
+    slo_slots: Vec<usize>,
+}
+
+impl ServiceParts {
+    fn of(service: &Service, model: &ir::Model, recorded: bool) -> ServiceParts {
+        let mut kinds = Vec::with_capacity(service.metrics.len());
+        let mut treatments = Vec::with_capacity(service.metrics.len());
+        let mut latency_slot = None;
+        for (i, m) in service.metrics.iter().enumerate() {
+            let ratio = m.unit.dimension() == Dimension::Ratio;
+            let lat = model.latency.iter().find(|l| l.metric.0 == i);
+            let (k, t) = if i == model.demand.0 {
+                (Kind::Demand, Treatment::Demand)
+            } else if let MetricSource::Builtin(b) = m.source {
+                (Kind::Builtin(b), Treatment::Builtin)
+            } else if model.utilization.iter().any(|u| u.0 == i) {
+                if recorded {
+                    (Kind::UtilScaled { ratio }, Treatment::UtilizationRescaled)
+                } else {
+                    (Kind::UtilRho { ratio }, Treatment::UtilizationFromRho)
+                }
+            } else if let Some(l) = lat {
+                match l.base {
+                    Some(base) => (Kind::LatBase { base }, Treatment::LatencyBase),
+                    None if recorded => (Kind::LatRescaled, Treatment::LatencyRescaled),
+                    None => (Kind::Replayed, Treatment::Replayed),
+                }
+            } else {
+                (Kind::Replayed, Treatment::Replayed)
+            };
+            if lat.is_some() && latency_slot.is_none() && t != Treatment::Replayed {
+                latency_slot = Some(i);
+            }
+            kinds.push(k);
+            treatments.push(t);
+        }
+        let mut slo_aggs = Vec::new();
+        for slo in &model.slos {
+            for v in [&slo.compare.lhs, &slo.compare.rhs] {
+                if let Value::Aggregate(a) = v {
+                    if !slo_aggs.contains(&a.0) {
+                        slo_aggs.push(a.0);
+                    }
+                }
+            }
+        }
+        let mut slo_slots: Vec<usize> = Vec::new();
+        for slo in &model.slos {
+            for v in [&slo.compare.lhs, &slo.compare.rhs] {
+                let slot = match v {
+                    Value::Metric(m) => Some(m.0),
+                    Value::Aggregate(a) => service.aggregates.get(a.0).map(|g| g.metric.0),
+                    Value::Const(_) => None,
+                };
+                if let Some(slot) = slot.filter(|s| !slo_slots.contains(s)) {
+                    slo_slots.push(slot);
+                }
+            }
+        }
+        ServiceParts {
+            kinds,
+            treatments,
+            latency_slot,
+            slo_aggs,
+            slo_slots,
+        }
+    }
 }
 
 impl<'a> Model<'a> {
@@ -187,76 +265,61 @@ impl<'a> Model<'a> {
             }
             demand.push(last);
         }
-        let mut kinds = Vec::with_capacity(service.metrics.len());
-        let mut treatments = Vec::with_capacity(service.metrics.len());
-        let mut latency_slot = None;
-        for (i, m) in service.metrics.iter().enumerate() {
-            let ratio = m.unit.dimension() == Dimension::Ratio;
-            let lat = model.latency.iter().find(|l| l.metric.0 == i);
-            let (k, t) = if i == model.demand.0 {
-                (Kind::Demand, Treatment::Demand)
-            } else if let MetricSource::Builtin(b) = m.source {
-                (Kind::Builtin(b), Treatment::Builtin)
-            } else if model.utilization.iter().any(|u| u.0 == i) {
-                if recorded.is_some() {
-                    (Kind::UtilScaled { ratio }, Treatment::UtilizationRescaled)
-                } else {
-                    (Kind::UtilRho { ratio }, Treatment::UtilizationFromRho)
-                }
-            } else if let Some(l) = lat {
-                match l.base {
-                    Some(base) => (Kind::LatBase { base }, Treatment::LatencyBase),
-                    None if recorded.is_some() => (Kind::LatRescaled, Treatment::LatencyRescaled),
-                    None => (Kind::Replayed, Treatment::Replayed),
-                }
-            } else {
-                (Kind::Replayed, Treatment::Replayed)
-            };
-            if lat.is_some() && latency_slot.is_none() && t != Treatment::Replayed {
-                latency_slot = Some(i);
-            }
-            kinds.push(k);
-            treatments.push(t);
-        }
-        let mut slo_aggs = Vec::new();
-        for slo in &model.slos {
-            for v in [&slo.compare.lhs, &slo.compare.rhs] {
-                if let Value::Aggregate(a) = v {
-                    if !slo_aggs.contains(&a.0) {
-                        slo_aggs.push(a.0);
-                    }
-                }
-            }
-        }
-        let mut slo_slots: Vec<usize> = Vec::new();
-        for slo in &model.slos {
-            for v in [&slo.compare.lhs, &slo.compare.rhs] {
-                let slot = match v {
-                    Value::Metric(m) => Some(m.0),
-                    Value::Aggregate(a) => service.aggregates.get(a.0).map(|g| g.metric.0),
-                    Value::Const(_) => None,
-                };
-                if let Some(slot) = slot.filter(|s| !slo_slots.contains(s)) {
-                    slo_slots.push(slot);
-                }
-            }
-        }
+        let parts = ServiceParts::of(service, model, recorded.is_some());
         let tick_ms = data.tick_ms;
         Ok(Model {
             service,
             model,
             tick_ms,
             tick_s: tick_ms as f64 / 1000.0,
-            demand,
-            demand_si,
+            demand: Cow::Owned(demand),
+            demand_si: Cow::Owned(demand_si),
             recorded,
             cols,
-            kinds,
-            treatments,
-            latency_slot,
-            slo_aggs,
-            slo_slots,
+            kinds: parts.kinds,
+            treatments: parts.treatments,
+            latency_slot: parts.latency_slot,
+            slo_aggs: parts.slo_aggs,
+            slo_slots: parts.slo_slots,
             missing_demand_ticks: missing,
+        })
+    }
+
+    /// The model of another variant of this service (`tune`: the same metrics and
+    /// columns, other thresholds, bounds or model values), sharing this model's demand
+    /// columns and dataset columns instead of computing them again.
+    pub fn for_variant<'b>(&'b self, service: &'b Service) -> Result<Model<'b>, BacktestError> {
+        let model = service
+            .model
+            .as_ref()
+            .ok_or_else(|| BacktestError::NoModel(service.name.clone()))?;
+        if service.metrics != self.service.metrics || model.demand != self.model.demand {
+            return Err(BacktestError::BadModel(
+                "a variant must read the same metrics as the service it varies".into(),
+            ));
+        }
+        if model.capacity.is_nan() || model.capacity <= 0.0 || model.capacity.is_infinite() {
+            return Err(BacktestError::BadModel(format!(
+                "capacity must be a positive number, got {}",
+                model.capacity
+            )));
+        }
+        let parts = ServiceParts::of(service, model, self.recorded.is_some());
+        Ok(Model {
+            service,
+            model,
+            tick_ms: self.tick_ms,
+            tick_s: self.tick_s,
+            demand: Cow::Borrowed(&self.demand),
+            demand_si: Cow::Borrowed(&self.demand_si),
+            recorded: self.recorded,
+            cols: self.cols.clone(),
+            kinds: parts.kinds,
+            treatments: parts.treatments,
+            latency_slot: parts.latency_slot,
+            slo_aggs: parts.slo_aggs,
+            slo_slots: parts.slo_slots,
+            missing_demand_ticks: self.missing_demand_ticks,
         })
     }
 

@@ -237,7 +237,8 @@ impl<'a> ServiceChecker<'a> {
                 | Item::Size(_)
                 | Item::Resize(_)
                 | Item::SizeCooldown(_)
-                | Item::Idle(_) => {}
+                | Item::Idle(_)
+                | Item::Param(_) => {}
             }
         }
         let (min, max, start) = replicas.unwrap_or_else(|| {

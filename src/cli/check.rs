@@ -107,6 +107,37 @@ pub fn run_explain(args: ExplainArgs) -> ExitCode {
         }
     } else {
         print!("{program}");
+        print!("{}", params_text(&loaded.compiled));
     }
     ExitCode::from(EXIT_OK)
+}
+
+/// The parameters after the IR: the IR holds their defaults; `tune` tries the rest.
+fn params_text(c: &crate::Compiled) -> String {
+    let Some(ast) = &c.ast else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for (si, s) in ast.services.iter().enumerate() {
+        let params: Vec<_> = c.params.iter().filter(|p| p.service == si).collect();
+        if params.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "parameters of {} (the IR above uses each default; `scalerules tune` tries the others):\n",
+            s.name.node
+        ));
+        for p in params {
+            let (lo, hi) = (p.values.first(), p.values.last());
+            out.push_str(&format!(
+                "  ${} = {}: {} values, {} to {}\n",
+                p.name,
+                p.show(p.default),
+                p.values.len(),
+                lo.map_or(String::new(), |&v| p.show(v)),
+                hi.map_or(String::new(), |&v| p.show(v)),
+            ));
+        }
+    }
+    out
 }

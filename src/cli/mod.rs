@@ -24,6 +24,8 @@ pub mod prometheus;
 #[cfg(feature = "data")]
 pub mod snapshot;
 pub mod test;
+#[cfg(feature = "data")]
+pub mod tune;
 
 use crate::diagnostics::{json_values, other_json, render, render_other, Format, SourceFile};
 use crate::Compiled;

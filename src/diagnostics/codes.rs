@@ -103,6 +103,14 @@ registry! {
     UNKNOWN_SIZE = "E130" "unknown-size" "`scale up to SIZE` / `scale down to SIZE` names a size the ladder does not have";
     VERTICAL_WITHOUT_LADDER = "E131" "vertical-without-ladder" "`scale up`/`scale down`, `resize` or `cooldown up/down` in a service with no `size` ladder";
     INVALID_LADDER = "E132" "invalid-ladder" "a size ladder whose capacities do not increase, a size without a positive capacity, a negative price, two starting sizes, or a bad `at a time`";
+    // E14x: parameters (`param NAME = VALUE in RANGE` and `$NAME`; src/params/)
+    UNKNOWN_PARAM = "E140" "unknown-param" "a `$NAME` names no parameter declared in its service";
+    PARAM_UNIT_MISMATCH = "E141" "param-unit-mismatch" "a parameter's values are of another kind than its default, or than the place it is used needs";
+    PARAM_DEFAULT_OUTSIDE_RANGE = "E142" "param-default-outside-range" "a parameter's default lies outside its range or list";
+    EMPTY_PARAM_RANGE = "E143" "empty-param-range" "a parameter's range holds no value (low above high, a step not positive) or too many";
+    PARAM_STEP_UNIT = "E144" "param-step-unit" "a parameter's step is of another kind than its values (a step in % for a duration)";
+    MISPLACED_PARAM_REFERENCE = "E145" "misplaced-param-reference" "a unit written after `$NAME`, or `$NAME` inside a `param` line";
+    PARAM_RANGE_INVALID = "E146" "param-range-invalid" "the file does not check with a parameter at one end of its range";
     // W2xx: lints (docs in src/lint/rules/, one file each)
     FLAPPING_BAND = "W201" "flapping-band" "scale-out and scale-in thresholds on a utilisation metric overlap, or one step jumps across the gap";
     COOLDOWN_SHORTER_THAN_STARTUP = "W202" "cooldown-shorter-than-startup" "a scale-out rule can fire again before the replicas it added are ready";
@@ -169,6 +177,10 @@ registry! {
     PROM_BAD_RANGE = "E377" "invalid-time-range" "invalid time range or step (`--from`, `--to`, `--step`)";
     PROM_BAD_CONFIG = "E378" "invalid-client-settings" "invalid client settings (URL, token, basic auth, header, CA file)";
     NO_PROMQL_BINDING = "E379" "no-promql-binding" "a metric the command reads from Prometheus has no `promql \"…\"` binding";
+    // E38x: tune (`scalerules tune`)
+    NOTHING_TO_TUNE = "E380" "nothing-to-tune" "`tune` on a service that declares no `param`";
+    WOULD_OVERWRITE_INPUT = "E381" "would-overwrite-input" "`tune --write` names an existing file other than by the exact path of the input";
+    NO_VALID_VARIANT = "E382" "no-valid-variant" "every variant `tune` tried was rejected (by the checker, the backtest or the constraints)";
     // E40x-E41x: Kubernetes import and export (`kube`); W40x-W41x: their warnings (an
     // approximation or a field kept but not simulated), which are not lints.
     YAML_SYNTAX_ERROR = "E401" "yaml-syntax-error" "import: the YAML does not parse";

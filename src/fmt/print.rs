@@ -30,6 +30,7 @@ pub fn item_span(src: &str, i: &Item) -> Span {
             .reduce(Span::to)
             .unwrap_or_default(),
         Item::Idle(d) => d.span,
+        Item::Param(p) => p.span,
     };
     trim_span(src, span)
 }
@@ -223,6 +224,7 @@ pub fn item(i: &Item) -> String {
             format!("cooldown {}", parts.join(", "))
         }
         Item::Idle(d) => idle(d),
+        Item::Param(p) => param(p),
     }
 }
 
@@ -261,6 +263,30 @@ fn idle(d: &IdleDecl) -> String {
         s.push_str(&format!(", check every {}", duration(c)));
     }
     s
+}
+
+/// `param thr = 300ms in 200ms..500ms step 50ms`
+pub fn param(p: &ParamDecl) -> String {
+    let range = match &p.range {
+        ParamRange::Span {
+            low, high, step, ..
+        } => {
+            let mut s = format!("{}..{}", quantity(low), quantity(high));
+            if let Some(st) = step {
+                s.push_str(&format!(" step {}", quantity(st)));
+            }
+            s
+        }
+        ParamRange::List(values, _) => {
+            let v: Vec<String> = values.iter().map(quantity).collect();
+            format!("[{}]", v.join(", "))
+        }
+    };
+    format!(
+        "param {} = {} in {range}",
+        p.name.node,
+        quantity(&p.default)
+    )
 }
 
 fn target(t: &TargetDecl) -> String {

@@ -60,6 +60,9 @@ pub enum Item {
     SizeCooldown(Vec<SizeCooldown>),
     /// `idle to 0 after 5m, check every 30s` — KEDA's scale to zero
     Idle(IdleDecl),
+    /// `param thr = 300ms in 200ms..500ms step 50ms` — a value used as `$thr`, with the
+    /// range `tune` searches
+    Param(ParamDecl),
 }
 
 /// `idle to N [after DURATION] [, check every DURATION]` — KEDA's `idleReplicaCount`
@@ -143,6 +146,42 @@ pub enum SizeStep {
     By(Amount),
     /// `to SIZE`
     To(Spanned<String>),
+}
+
+/// `param NAME = VALUE in LOW..HIGH [step STEP]` / `param NAME = VALUE in [A, B, …]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamDecl {
+    pub name: Spanned<String>,
+    /// The value the file runs with (`check`, `backtest`, …).
+    pub default: Quantity,
+    pub range: ParamRange,
+    pub span: Span,
+}
+
+/// The values a parameter may take.
+#[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per file; boxing would only add noise"
+)]
+pub enum ParamRange {
+    /// `LOW..HIGH [step STEP]` — without a step, 1 in the unit of the default
+    Span {
+        low: Quantity,
+        high: Quantity,
+        step: Option<Quantity>,
+        span: Span,
+    },
+    /// `[A, B, …]`
+    List(Vec<Quantity>, Span),
+}
+
+impl ParamRange {
+    pub fn span(&self) -> Span {
+        match self {
+            ParamRange::Span { span, .. } | ParamRange::List(_, span) => *span,
+        }
+    }
 }
 
 /// `target OPERAND at QUANTITY [per replica] [, active above QUANTITY]`
@@ -276,12 +315,20 @@ pub struct KubernetesBlock {
     pub span: Span,
 }
 
-/// A number as written, with its span.
+/// A number as written, with its span. `$thr` (a parameter) is a number too: its text
+/// keeps the reference and `params::bind` fills in its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Number {
     pub value: f64,
     pub text: String,
     pub span: Span,
+}
+
+impl Number {
+    /// `thr` for `$thr`: the parameter this number stands for.
+    pub fn param(&self) -> Option<&str> {
+        self.text.strip_prefix('$')
+    }
 }
 
 /// `replicas MIN..MAX, start N`

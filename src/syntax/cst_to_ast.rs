@@ -210,6 +210,7 @@ fn item(p: Pair<Rule>) -> Result<Item> {
             Item::SizeCooldown(out)
         }
         Rule::idle_decl => Item::Idle(idle_decl(p)?),
+        Rule::param_decl => Item::Param(param_decl(p)?),
         _ => return Err(internal(span, "a statement")),
     })
 }
@@ -236,6 +237,45 @@ fn idle_decl(p: Pair<Rule>) -> Result<IdleDecl> {
         to: to.ok_or_else(|| internal(span, "the idle count"))?,
         after,
         check_every,
+        span,
+    })
+}
+
+/// `param_decl`
+fn param_decl(p: Pair<Rule>) -> Result<ParamDecl> {
+    let span = span_of(&p);
+    let mut c = Children::of(p);
+    c.skip_keywords();
+    let name = spanned_str(&c.next("parameter name")?);
+    let default = quantity(c.next("parameter value")?)?;
+    c.skip_keywords();
+    let r = c.next("parameter range")?;
+    let rspan = span_of(&r);
+    let range = match r.as_rule() {
+        Rule::param_list => {
+            ParamRange::List(r.into_inner().map(quantity).collect::<Result<_>>()?, rspan)
+        }
+        _ => {
+            let mut rc = Children::of(r);
+            let low = quantity(rc.next("range start")?)?;
+            let high = quantity(rc.next("range end")?)?;
+            rc.skip_keywords();
+            let step = match rc.next_if(Rule::quantity) {
+                Some(q) => Some(quantity(q)?),
+                None => None,
+            };
+            ParamRange::Span {
+                low,
+                high,
+                step,
+                span: rspan,
+            }
+        }
+    };
+    Ok(ParamDecl {
+        name,
+        default,
+        range,
         span,
     })
 }

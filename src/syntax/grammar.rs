@@ -87,6 +87,10 @@ pub(super) fn describe(r: Rule) -> Option<&'static str> {
         kw_after => "`after`",
         kw_check => "`check`",
         kw_every => "`every`",
+        kw_param => "`param`",
+        kw_step => "`step`",
+        param_decl => "`= VALUE in LOW..HIGH [step STEP]` or `= VALUE in [A, B, …]`",
+        param_span | param_list => "a range like `200ms..500ms step 50ms` or a list like `[1, 2, 4]`",
         per_replica => "`per replica`",
         activation => "`, active above VALUE`",
         stabilize_clause | policy_clause | select_clause | tolerance_clause => {
@@ -188,6 +192,8 @@ pub(super) fn is_keyword(r: Rule) -> bool {
             | kw_after
             | kw_check
             | kw_every
+            | kw_param
+            | kw_step
     )
 }
 
@@ -217,6 +223,7 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "size",
     "resize",
     "idle",
+    "param",
 ];
 
 /// Every keyword, for "did you mean" inside statements.
@@ -279,6 +286,8 @@ pub(super) const ALL_KEYWORDS: &[&str] = &[
     "after",
     "check",
     "every",
+    "param",
+    "step",
     "hold",
     "skip",
     "true",
@@ -343,6 +352,32 @@ mod tests {
                 !full(Rule::idle_decl, bad),
                 "{bad} should not be an idle line"
             );
+        }
+    }
+
+    #[test]
+    fn parameters_are_numbers_and_declarations() {
+        for ok in ["$thr", "$_x1", "$busy"] {
+            assert!(full(Rule::number, ok), "{ok} should be a number");
+            assert!(full(Rule::quantity, ok), "{ok} should be a quantity");
+            assert!(full(Rule::duration, ok), "{ok} should be a duration");
+        }
+        for bad in ["$", "$1x", "$ thr", "thr"] {
+            assert!(!full(Rule::number, bad), "{bad} should not be a number");
+        }
+        for ok in [
+            "param thr = 300ms in 200ms..500ms step 50ms",
+            "param n = 2 in [1, 2, 4]",
+            "param w = 2m in 1m..5m",
+        ] {
+            assert!(full(Rule::param_decl, ok), "{ok} should be a param");
+        }
+        for bad in [
+            "param thr = 300ms",
+            "param = 1 in 1..2",
+            "param n = 2 in []",
+        ] {
+            assert!(!full(Rule::param_decl, bad), "{bad} should not be a param");
         }
     }
 
