@@ -269,3 +269,38 @@ fn bounded_resources_in_backtests() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert!(report.to_string().contains("1000000"), "{report}");
 }
+
+/// polars' CSV reader panics on an unterminated quote in a typed column (found by fuzzing
+/// the loader, docs/reliability.md); the loader catches it and reports the file, and the
+/// panic's message and backtrace never reach the terminal.
+#[test]
+fn a_panicking_polars_read_is_a_data_error_without_a_panic_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("broken.csv"),
+        "timestamp,rps,note\n2026-03-02T14:00:,oops,\ndeploy\nstarted\"\n\
+         2026-03-02T14:01:00Z,2,\n2026-03-02T14:02:00Z00Z,1,\"",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("p.scale"),
+        "service s {\n  replicas 1..5\n  metric rps in rps\n  metric note in count\n  \
+         when rps > 80 and note > 1 scale out by 1\n  model {\n    demand rps\n    \
+         capacity 10 rps per replica\n  }\n}\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("scalerules"))
+        .args(["backtest", "p.scale", "--data", "broken.csv"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("E301") && stderr.contains("broken.csv"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

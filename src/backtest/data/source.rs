@@ -157,7 +157,7 @@ impl Source {
         numeric: &[String],
     ) -> std::thread::Result<Result<DataFrame, PolarsError>> {
         let path = &self.path;
-        catch_unwind(AssertUnwindSafe(|| match self.format {
+        quietly(|| match self.format {
             FileFormat::Csv => {
                 let cols: Arc<[PlSmallStr]> = names.iter().map(PlSmallStr::from).collect();
                 let overwrite = (!numeric.is_empty()).then(|| {
@@ -180,8 +180,31 @@ impl Source {
                     .with_columns(Some(names.to_vec()))
                     .finish()
             }),
-        }))
+        })
     }
+}
+
+/// Runs a polars read, catching a panic without printing it. polars' readers can panic on
+/// malformed input (polars-io 0.55, `csv/read/builder.rs:141`, on an unterminated quote
+/// in a typed column: found by fuzzing the loader); the caller reports the file instead,
+/// so the panic's message and backtrace must not reach the terminal. While a read runs,
+/// a panic on any thread is silent; the loader runs before any other work.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    static QUIET: AtomicUsize = AtomicUsize::new(0);
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.fetch_add(1, Ordering::SeqCst);
+    let result = catch_unwind(AssertUnwindSafe(f));
+    QUIET.fetch_sub(1, Ordering::SeqCst);
+    result
 }
 
 fn first_line(s: &str) -> &str {
@@ -365,7 +388,7 @@ fn split_fields(line: &str) -> Vec<String> {
 }
 
 fn parquet_columns(path: &Path) -> Result<Vec<String>, DataError> {
-    let result = catch_unwind(AssertUnwindSafe(|| {
+    let result = quietly(|| {
         let file = File::open(path).map_err(PolarsError::from)?;
         let mut reader = ParquetReader::new(file);
         let schema = reader.schema()?;
@@ -375,7 +398,7 @@ fn parquet_columns(path: &Path) -> Result<Vec<String>, DataError> {
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>(),
         )
-    }));
+    });
     match result {
         Ok(Ok(cols)) => Ok(cols),
         Ok(Err(e)) => Err(cannot_read(
