@@ -73,6 +73,16 @@ pub(crate) fn usage(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Whether `service` has a `model` block, which every command that backtests needs; if
+/// not, the error is reported to `out` (E350) and the caller ends with a failure.
+pub(crate) fn has_model(service: &crate::ir::Service, out: &mut Reporter) -> bool {
+    if service.model.is_none() {
+        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
+        out.other(&e, None, None);
+    }
+    service.model.is_some()
+}
+
 /// Reports a dataset error with its file and CSV line.
 pub(crate) fn data_error(out: &mut Reporter, e: &crate::backtest::data::DataError) {
     let file = e.path().display().to_string();
@@ -112,9 +122,7 @@ pub fn run(args: BacktestArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    if service.model.is_none() {
-        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
-        out.other(&e, None, None);
+    if !has_model(service, &mut out) {
         return out.finish(EXIT_FAILURE);
     }
     // With --prometheus, --from/--to are the fetch range (`-7d` allowed): see below.

@@ -104,9 +104,7 @@ pub(crate) fn backtest_loaded(
         name = None;
     }
     let service = program.select(name).map_err(usage)?;
-    if service.model.is_none() {
-        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
-        out.other(&e, None, None);
+    if !super::backtest::has_model(service, out) {
         return Err(ExitCode::from(EXIT_FAILURE));
     }
     let req = DataRequest {

@@ -122,9 +122,7 @@ pub fn run(args: TuneArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    if service.model.is_none() {
-        let e = crate::backtest::BacktestError::NoModel(service.name.clone());
-        out.other(&e, None, None);
+    if !super::backtest::has_model(service, &mut out) {
         return out.finish(EXIT_FAILURE);
     }
     let src = loaded.file.text.as_str();
