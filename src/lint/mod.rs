@@ -91,6 +91,20 @@ impl Ctx<'_> {
             .unwrap_or(self.ast.name.span)
     }
 
+    /// The span of the `behavior out` line, if any, where scale-out rate lints point.
+    pub fn behavior_out_span(&self) -> Option<Span> {
+        self.ast.items.iter().find_map(|i| match i {
+            ast::Item::Behavior(b)
+                if b.direction
+                    .as_ref()
+                    .is_some_and(|d| d.node == ast::Direction::Out) =>
+            {
+                Some(b.span)
+            }
+            _ => None,
+        })
+    }
+
     /// The AST comparison with this span, if any.
     pub fn comparison_at(&self, span: Span) -> Option<&ast::Comparison> {
         self.rules.iter().find_map(|r| {

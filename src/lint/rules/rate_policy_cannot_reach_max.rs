@@ -4,7 +4,6 @@ use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::display_tracking::DEFAULT_UP_POLICIES;
 use crate::ir::{RatePolicy, SelectMode};
 use crate::lint::{Ctx, LintInfo};
-use crate::syntax::ast;
 
 pub const INFO: LintInfo = LintInfo {
     code: Code::RATE_POLICY_CANNOT_REACH_MAX,
@@ -89,21 +88,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     if reached.is_some_and(|r| r >= cx.ir.max) {
         return;
     }
-    let anchor = cx
-        .ast
-        .items
-        .iter()
-        .find_map(|i| match i {
-            ast::Item::Behavior(b)
-                if b.direction
-                    .as_ref()
-                    .is_some_and(|d| d.node == ast::Direction::Out) =>
-            {
-                Some(b.span)
-            }
-            _ => None,
-        })
-        .unwrap_or(cx.service_anchor());
+    let anchor = cx.behavior_out_span().unwrap_or(cx.service_anchor());
     let msg = match reached {
         None => format!(
             "the targets never scale out (`select disabled`), so `max` {} is never reached",

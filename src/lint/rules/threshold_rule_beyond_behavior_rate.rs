@@ -6,7 +6,6 @@ use crate::ir::display_tracking::DEFAULT_UP_POLICIES;
 use crate::ir::{Direction, RatePolicy, SelectMode};
 use crate::lint::logic::show_ms;
 use crate::lint::{Ctx, LintInfo};
-use crate::syntax::ast;
 
 pub const INFO: LintInfo = LintInfo {
     code: Code::THRESHOLD_RULE_BEYOND_BEHAVIOR_RATE,
@@ -75,19 +74,7 @@ pub fn check(cx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
         .clone()
         .unwrap_or_else(|| DEFAULT_UP_POLICIES.to_vec());
     let anchor = cx
-        .ast
-        .items
-        .iter()
-        .find_map(|i| match i {
-            ast::Item::Behavior(b)
-                if b.direction
-                    .as_ref()
-                    .is_some_and(|d| d.node == ast::Direction::Out) =>
-            {
-                Some(b.span)
-            }
-            _ => None,
-        })
+        .behavior_out_span()
         .or_else(|| t.targets.first().map(|x| x.span))
         .unwrap_or(cx.service_anchor());
     let rates: Vec<String> = policies.iter().map(policy_text).collect();
